@@ -1,0 +1,313 @@
+//! The command line: flags defined and validated once here, each command a thin call into the
+//! library. [`main`] returns the process exit code; a closed stdout (`| head`) is not an error.
+//!
+//! Exit codes: 0 success, 1 failure (I/O, index), 2 usage error or bad option value,
+//! 3 invalid input records (nothing imported), 4 talk not found.
+
+use std::io::{self, IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use clap::{Parser, Subcommand};
+
+use crate::config::{IndexConfig, ServeConfig};
+use crate::error::{Error, Result};
+use crate::ingest::{self, Format, ReadOptions, Source};
+use crate::search::{DEFAULT_LIMIT, Engine, SearchRequest, SearchResponse};
+use crate::store::IndexDir;
+use crate::{http, indexer};
+
+const QUERY_HELP: &str = "\
+Query syntax:
+  pypy jit              words; talks matching more of them rank higher
+  \"event loop\"          exact phrase
+  -django               exclude a word (or -\"a phrase\")
+  title:jit             only in titles; also speaker:, event:, tag:, abstract:
+  speaker:\"ned batchelder\"
+  year:2012             talks from 2012; year:2010..2015 for a range
+Malformed syntax (an unbalanced quote, an unknown field:) is read as plain words.";
+
+const EXIT_CODES: &str = "\
+Exit codes: 0 success, 1 failure (I/O, index), 2 usage error or bad option value,
+3 invalid input records (nothing imported), 4 talk not found.";
+
+/// talksearch: full-text search for conference talks.
+#[derive(Debug, Parser)]
+#[command(name = "talksearch", version, about, after_help = EXIT_CODES)]
+pub struct Cli {
+    #[command(flatten)]
+    index: IndexConfig,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Build the index from talk files (the bundled PyCon US 2012 listing if none), replacing
+    /// the existing index atomically.
+    #[command(after_help = "Formats: talksearch JSON Lines (.jsonl), plain-text session listings (.txt).")]
+    Index {
+        /// Files to import; none: the bundled listing.
+        #[arg(value_name = "FILE")]
+        files: Vec<PathBuf>,
+        /// Index the valid records and list the rejected ones, instead of failing.
+        #[arg(long)]
+        skip_invalid: bool,
+        /// Read every file in this format instead of detecting it.
+        #[arg(long, value_enum)]
+        format: Option<Format>,
+    },
+    /// Search the index.
+    #[command(after_help = QUERY_HELP)]
+    Search {
+        /// The query.
+        #[arg(value_name = "QUERY", required = true, num_args = 1..)]
+        query: Vec<String>,
+        /// Hits to show (1-100).
+        #[arg(long, short = 'n', default_value_t = DEFAULT_LIMIT)]
+        limit: usize,
+        /// Hits to skip (0-10000).
+        #[arg(long, default_value_t = 0)]
+        offset: usize,
+        /// Print one JSON object, as the HTTP API returns it.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print one talk.
+    Show {
+        /// Talk id, e.g. pycon-us-2012/how-the-pypy-jit-works.
+        id: String,
+        /// Print the stored JSON record.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Serve the JSON API and the search page over HTTP.
+    Serve {
+        #[command(flatten)]
+        config: ServeConfig,
+    },
+}
+
+/// Runs the command line and returns the process exit code.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+        }
+    };
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(CliError::BrokenPipe) => ExitCode::SUCCESS,
+        Err(CliError::Talksearch(e)) => {
+            eprintln!("error: {e}");
+            ExitCode::from(e.exit_code())
+        }
+    }
+}
+
+/// What can end a command.
+enum CliError {
+    /// stdout was closed by the reader: not an error.
+    BrokenPipe,
+    Talksearch(Error),
+}
+
+impl From<Error> for CliError {
+    fn from(e: Error) -> Self {
+        CliError::Talksearch(e)
+    }
+}
+
+impl From<io::Error> for CliError {
+    fn from(e: io::Error) -> Self {
+        if e.kind() == io::ErrorKind::BrokenPipe {
+            CliError::BrokenPipe
+        } else {
+            CliError::Talksearch(Error::io("<stdout>", e))
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<(), CliError> {
+    let dir = cli.index.index_dir();
+    match cli.command {
+        Command::Index { files, skip_invalid, format } => {
+            let sources: Vec<Source> =
+                if files.is_empty() { vec![ingest::bundled()] } else { files.into_iter().map(Source::File).collect() };
+            index(&dir, &sources, ReadOptions { format, skip_invalid })?;
+        }
+        Command::Search { query, limit, offset, json } => {
+            let engine = open_or_build(&dir)?;
+            let req = SearchRequest { query: query.join(" "), limit, offset };
+            let resp = engine.search(&req)?;
+            let mut out = io::stdout().lock();
+            if json {
+                serde_json::to_writer(&mut out, &resp).map_err(io::Error::from)?;
+                writeln!(out)?;
+            } else {
+                print_results(&mut out, &resp, use_color())?;
+            }
+            out.flush()?;
+        }
+        Command::Show { id, json } => {
+            let engine = Engine::open(dir)?;
+            let talk = engine.get(&id)?;
+            let mut out = io::stdout().lock();
+            if json {
+                serde_json::to_writer(&mut out, &talk).map_err(io::Error::from)?;
+                writeln!(out)?;
+            } else {
+                print_talk(&mut out, &talk)?;
+            }
+            out.flush()?;
+        }
+        Command::Serve { config } => {
+            let engine = open_or_build(&dir)?;
+            http::serve(engine, config)?;
+        }
+    }
+    Ok(())
+}
+
+/// Opens the index, first building it from the bundled listing if there is none.
+fn open_or_build(dir: &IndexDir) -> Result<Engine> {
+    if !dir.exists() {
+        eprintln!(
+            "No index at {} yet: building it from the bundled listing ({}).",
+            dir.path().display(),
+            ingest::BUNDLED_NAME
+        );
+        index(dir, &[ingest::bundled()], ReadOptions::default())?;
+    }
+    Engine::open(dir.clone())
+}
+
+fn index(dir: &IndexDir, sources: &[Source], opts: ReadOptions) -> Result<()> {
+    let start = Instant::now();
+    let import = ingest::read_sources(sources, opts)?;
+    for r in &import.rejected {
+        eprintln!("rejected: {r}");
+    }
+    let bar = indicatif::ProgressBar::with_draw_target(
+        Some(import.talks.len() as u64),
+        indicatif::ProgressDrawTarget::stderr(),
+    );
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} talks {elapsed}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let stats = indexer::build(dir, &import.talks, &mut |n| bar.set_position(n as u64))?;
+    bar.finish_and_clear();
+    eprintln!(
+        "indexed {} talks, {} rejected, in {:.2} s into {}",
+        stats.talks,
+        import.rejected.len(),
+        start.elapsed().as_secs_f64(),
+        dir.path().display()
+    );
+    Ok(())
+}
+
+fn use_color() -> bool {
+    io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+}
+
+/// `text` with its highlighted character ranges in bold (when `color`).
+fn emphasise(text: &str, ranges: &[(usize, usize)], color: bool) -> String {
+    if !color || ranges.is_empty() {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len() + ranges.len() * 8);
+    let mut ranges = ranges.iter().peekable();
+    for (i, c) in text.chars().enumerate() {
+        if ranges.peek().is_some_and(|r| r.0 == i) {
+            out.push_str("\x1b[1m");
+        }
+        out.push(c);
+        if ranges.peek().is_some_and(|r| r.1 == i + 1) {
+            out.push_str("\x1b[0m");
+            ranges.next();
+        }
+    }
+    out
+}
+
+fn print_results(out: &mut impl Write, resp: &SearchResponse, color: bool) -> io::Result<()> {
+    if resp.total == 0 {
+        writeln!(out, "No talks match {:?}.", resp.query)?;
+        return Ok(());
+    }
+    let first = if resp.hits.is_empty() { 0 } else { 1 };
+    writeln!(
+        out,
+        "{} talks match {:?} ({:.1} ms); showing {}-{}.\n",
+        resp.total,
+        resp.query,
+        resp.took_ms,
+        first,
+        resp.hits.len()
+    )?;
+    for (i, hit) in resp.hits.iter().enumerate() {
+        writeln!(out, "{:>2}. {}", i + 1, emphasise(&hit.title, &hit.title_highlights, color))?;
+        let mut meta = Vec::new();
+        if !hit.speakers.is_empty() {
+            meta.push(hit.speakers.join(", "));
+        }
+        if let Some(event) = &hit.event {
+            meta.push(event.clone());
+        }
+        if let Some(year) = hit.date.as_deref().and_then(|d| d.get(..4)) {
+            meta.push(year.to_string());
+        }
+        writeln!(out, "    {}", meta.join(" · "))?;
+        if !hit.snippet.is_empty() {
+            writeln!(out, "    {}", emphasise(&hit.snippet, &hit.highlights, color))?;
+        }
+        writeln!(out, "    {}\n", hit.id)?;
+    }
+    Ok(())
+}
+
+fn print_talk(out: &mut impl Write, talk: &crate::Talk) -> io::Result<()> {
+    writeln!(out, "{}", talk.title)?;
+    if !talk.speakers.is_empty() {
+        writeln!(out, "by {}", talk.speakers.join(", "))?;
+    }
+    let when: Vec<&str> = [talk.event.as_deref(), talk.date.as_deref(), talk.time.as_deref(), talk.room.as_deref()]
+        .into_iter()
+        .flatten()
+        .collect();
+    if !when.is_empty() {
+        writeln!(out, "{}", when.join(" · "))?;
+    }
+    if let Some(url) = &talk.url {
+        writeln!(out, "{url}")?;
+    }
+    if !talk.tags.is_empty() {
+        writeln!(out, "tags: {}", talk.tags.join(", "))?;
+    }
+    if !talk.r#abstract.is_empty() {
+        writeln!(out, "\n{}", talk.r#abstract)?;
+    }
+    writeln!(out, "\nid: {}", talk.id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn emphasis_wraps_character_ranges() {
+        assert_eq!(emphasise("Łukasz Langa", &[(7, 12)], true), "Łukasz \x1b[1mLanga\x1b[0m");
+        assert_eq!(emphasise("Łukasz Langa", &[(7, 12)], false), "Łukasz Langa");
+    }
+}

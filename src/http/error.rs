@@ -1,0 +1,60 @@
+//! One error type for every HTTP answer that is not a success, with a stable JSON body:
+//! `{"error": {"code": "bad_parameter", "message": "parameter `limit`: ..."}}`.
+//!
+//! Server-side failures (I/O, index) are logged in full and answered with a generic message, so
+//! no file path or internal state reaches a client.
+
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+
+use crate::error::Error;
+
+/// An error answer.
+#[derive(Debug)]
+pub struct ApiError {
+    status: StatusCode,
+    code: &'static str,
+    message: String,
+}
+
+impl ApiError {
+    /// An answer with this status, code and message.
+    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+        ApiError { status, code, message: message.into() }
+    }
+
+    /// 400 naming a parameter.
+    pub fn bad_param(param: &str, message: impl std::fmt::Display) -> Self {
+        Error::bad_param(param, message.to_string()).into()
+    }
+
+    /// 404 for a path that does not exist.
+    pub fn no_route() -> Self {
+        ApiError::new(StatusCode::NOT_FOUND, "no_route", "no such endpoint; see /api/openapi.json")
+    }
+}
+
+impl From<Error> for ApiError {
+    fn from(e: Error) -> Self {
+        let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let message = if status.is_server_error() {
+            tracing::error!(error = %e, "request failed");
+            match e {
+                Error::NoIndex(_) | Error::Stale(_) => "the index is not available; run `talksearch index`".to_string(),
+                _ => "internal error; the server log has the details".to_string(),
+            }
+        } else {
+            e.to_string()
+        };
+        ApiError { status, code: e.code(), message }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = json!({"error": {"code": self.code, "message": self.message}});
+        (self.status, Json(body)).into_response()
+    }
+}

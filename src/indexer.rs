@@ -1,0 +1,122 @@
+//! Building an index: a fresh generation from an import, published atomically.
+//!
+//! Also decides which abstract paragraphs are boilerplate: a paragraph of at least
+//! [`BOILERPLATE_MIN_CHARS`] characters that appears verbatim in at least
+//! [`BOILERPLATE_MIN_TALKS`] abstracts (licence notices, "recorded at ..." lines) is stored and
+//! shown but not indexed, so it cannot make unrelated talks match or rank.
+
+use std::collections::{HashMap, HashSet};
+use std::time::{Duration, Instant};
+
+use tantivy::IndexWriter;
+
+use crate::error::Result;
+use crate::schema::{Fields, SCHEMA_VERSION};
+use crate::store::{GenerationMeta, IndexDir};
+use crate::talk::Talk;
+
+/// Shortest paragraph that can count as boilerplate, in characters.
+pub const BOILERPLATE_MIN_CHARS: usize = 40;
+/// How many abstracts must carry a paragraph for it to count as boilerplate.
+pub const BOILERPLATE_MIN_TALKS: usize = 20;
+
+/// Memory for tantivy's indexing buffers, per thread.
+const BUFFER_PER_THREAD: usize = 64 << 20;
+
+/// What an index build did.
+#[derive(Debug, Clone)]
+pub struct BuildStats {
+    /// Talks indexed.
+    pub talks: usize,
+    /// Paragraphs found to be boilerplate.
+    pub boilerplate_paragraphs: usize,
+    /// Wall time of the build (not of reading the input).
+    pub elapsed: Duration,
+}
+
+/// Splits an abstract into paragraphs (blank-line separated), trimmed.
+pub fn paragraphs(text: &str) -> impl Iterator<Item = &str> {
+    text.split("\n\n").map(str::trim).filter(|p| !p.is_empty())
+}
+
+/// Finds the boilerplate paragraphs of a set of talks.
+pub fn find_boilerplate(talks: &[Talk]) -> Vec<String> {
+    let mut counts: HashMap<&str, usize> = HashMap::new();
+    for talk in talks {
+        let mut seen = HashSet::new();
+        for p in paragraphs(&talk.r#abstract) {
+            if p.chars().count() >= BOILERPLATE_MIN_CHARS && seen.insert(p) {
+                *counts.entry(p).or_default() += 1;
+            }
+        }
+    }
+    let mut found: Vec<String> =
+        counts.into_iter().filter(|&(_, n)| n >= BOILERPLATE_MIN_TALKS).map(|(p, _)| p.to_string()).collect();
+    found.sort();
+    found
+}
+
+/// The abstract text to index: the abstract less its boilerplate paragraphs.
+pub fn indexed_abstract<'a>(talk: &'a Talk, boilerplate: &HashSet<&str>) -> std::borrow::Cow<'a, str> {
+    if boilerplate.is_empty() || !paragraphs(&talk.r#abstract).any(|p| boilerplate.contains(p)) {
+        return std::borrow::Cow::Borrowed(&talk.r#abstract);
+    }
+    let kept: Vec<&str> = paragraphs(&talk.r#abstract).filter(|p| !boilerplate.contains(p)).collect();
+    std::borrow::Cow::Owned(kept.join("\n\n"))
+}
+
+/// Builds a new generation from `talks` and makes it the live index at `dir`, atomically.
+/// `progress` is called with the number of talks added so far.
+pub fn build(dir: &IndexDir, talks: &[Talk], progress: &mut dyn FnMut(usize)) -> Result<BuildStats> {
+    let start = Instant::now();
+    let lock = dir.lock()?;
+    let fields = Fields::new();
+    let staging = dir.stage(&lock, &fields)?;
+    let boilerplate = find_boilerplate(talks);
+    let boilerplate_set: HashSet<&str> = boilerplate.iter().map(String::as_str).collect();
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 4);
+    let mut writer: IndexWriter = staging.index.writer_with_num_threads(threads, threads * BUFFER_PER_THREAD)?;
+    for (i, talk) in talks.iter().enumerate() {
+        writer.add_document(fields.document(talk, &indexed_abstract(talk, &boilerplate_set)))?;
+        if i % 1024 == 1023 {
+            progress(i + 1);
+        }
+    }
+    writer.commit()?;
+    writer.wait_merging_threads()?;
+    progress(talks.len());
+    let meta = GenerationMeta { schema_version: SCHEMA_VERSION, boilerplate: boilerplate.clone() };
+    dir.publish(&lock, staging, &meta)?;
+    Ok(BuildStats { talks: talks.len(), boilerplate_paragraphs: boilerplate.len(), elapsed: start.elapsed() })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn talk(id: usize, abstract_: &str) -> Talk {
+        let mut t = Talk::new(format!("t{id}"), "Title");
+        t.r#abstract = abstract_.to_string();
+        t
+    }
+
+    #[test]
+    fn repeated_long_paragraphs_are_boilerplate() {
+        let notice = "This work is licensed under a Creative Commons licence, see the site.";
+        let mut talks: Vec<Talk> =
+            (0..BOILERPLATE_MIN_TALKS).map(|i| talk(i, &format!("Talk {i} about jit.\n\n{notice}"))).collect();
+        talks.push(talk(99, "Short\n\nShort"));
+        let found = find_boilerplate(&talks);
+        assert_eq!(found, vec![notice.to_string()]);
+        let set: HashSet<&str> = found.iter().map(String::as_str).collect();
+        assert_eq!(indexed_abstract(&talks[3], &set), "Talk 3 about jit.");
+        assert_eq!(indexed_abstract(&talks[BOILERPLATE_MIN_TALKS], &set), "Short\n\nShort");
+    }
+
+    #[test]
+    fn a_paragraph_in_too_few_talks_is_not_boilerplate() {
+        let notice = "This work is licensed under a Creative Commons licence, see the site.";
+        let talks: Vec<Talk> = (0..BOILERPLATE_MIN_TALKS - 1).map(|i| talk(i, notice)).collect();
+        assert!(find_boilerplate(&talks).is_empty());
+    }
+}

@@ -1,0 +1,24 @@
+//! talksearch: full-text search for conference talks, on tantivy.
+//!
+//! The library is the product; `main.rs` only calls [`cli::run`]. See ARCHITECTURE.md for where
+//! each concern lives.
+
+pub mod analysis;
+pub mod cli;
+pub mod config;
+pub mod error;
+pub mod http;
+pub mod indexer;
+pub mod ingest;
+pub mod plan;
+pub mod query;
+pub mod schema;
+pub mod search;
+pub mod snippet;
+pub mod store;
+pub mod talk;
+
+pub use error::{Error, Rejection, Result};
+pub use search::{Engine, Hit, SearchRequest, SearchResponse};
+pub use store::IndexDir;
+pub use talk::Talk;

@@ -1,0 +1,254 @@
+//! The search core: [`Engine`] takes plain request structs and returns plain response structs.
+//!
+//! The CLI and the HTTP handlers are thin faces over this module. An engine holds a snapshot of
+//! the live index generation; [`Engine::refresh`] switches to a new generation when another
+//! process has published one (a re-import), and tantivy's reader picks up commits made to the
+//! live generation.
+
+use std::sync::{Arc, RwLock};
+use std::time::Instant;
+
+use serde::{Deserialize, Serialize};
+use tantivy::collector::{Count, TopDocs};
+use tantivy::schema::Value;
+use tantivy::{DocAddress, IndexReader, Order, ReloadPolicy, Searcher, TantivyDocument};
+
+use crate::error::{Error, Result};
+use crate::plan::{self, Weights};
+use crate::query;
+use crate::schema::Fields;
+use crate::snippet::{Highlighter, Snippet};
+use crate::store::IndexDir;
+use crate::talk::Talk;
+
+/// Most hits a request may ask for.
+pub const MAX_LIMIT: usize = 100;
+/// Deepest offset a request may ask for.
+pub const MAX_OFFSET: usize = 10_000;
+/// Longest query, in characters.
+pub const MAX_QUERY_CHARS: usize = 1_000;
+/// Hits returned when a request does not say.
+pub const DEFAULT_LIMIT: usize = 10;
+
+/// A search.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SearchRequest {
+    /// What the user typed (see [`crate::query`] for the syntax).
+    pub query: String,
+    /// Hits to return, 1..=[`MAX_LIMIT`].
+    pub limit: usize,
+    /// Hits to skip, 0..=[`MAX_OFFSET`].
+    pub offset: usize,
+}
+
+impl SearchRequest {
+    /// A request for the first page of `query`.
+    pub fn new(query: impl Into<String>) -> Self {
+        SearchRequest { query: query.into(), limit: DEFAULT_LIMIT, offset: 0 }
+    }
+
+    /// Checks every limit; the error names the parameter (`q`, `limit`, `offset`).
+    pub fn validate(&self) -> Result<()> {
+        let chars = self.query.chars().count();
+        if chars > MAX_QUERY_CHARS {
+            return Err(Error::bad_param("q", format!("{chars} characters; at most {MAX_QUERY_CHARS} are allowed")));
+        }
+        if !(1..=MAX_LIMIT).contains(&self.limit) {
+            return Err(Error::bad_param("limit", format!("{} is out of range 1..={MAX_LIMIT}", self.limit)));
+        }
+        if self.offset > MAX_OFFSET {
+            return Err(Error::bad_param("offset", format!("{} is out of range 0..={MAX_OFFSET}", self.offset)));
+        }
+        Ok(())
+    }
+}
+
+/// One result.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Hit {
+    /// Talk id.
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// Character ranges of `title` that matched.
+    pub title_highlights: Vec<(usize, usize)>,
+    /// Title as HTML, escaped, matches in `<mark>`.
+    pub title_html: String,
+    /// Speakers.
+    pub speakers: Vec<String>,
+    /// Event.
+    pub event: Option<String>,
+    /// Date, `YYYY-MM-DD`.
+    pub date: Option<String>,
+    /// Length in seconds.
+    pub duration_s: Option<u64>,
+    /// Video or page.
+    pub url: Option<String>,
+    /// Relevance score (higher is better; 0 when sorted by date).
+    pub score: f32,
+    /// Part of the abstract around what matched, plain text.
+    pub snippet: String,
+    /// Character ranges of `snippet` that matched.
+    pub highlights: Vec<(usize, usize)>,
+    /// The snippet as HTML, escaped, matches in `<mark>`.
+    pub snippet_html: String,
+}
+
+/// The answer to a [`SearchRequest`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SearchResponse {
+    /// The query as given.
+    pub query: String,
+    /// How many talks match in all.
+    pub total: usize,
+    /// Time spent in the engine, in milliseconds.
+    pub took_ms: f64,
+    /// The requested page of hits, best first.
+    pub hits: Vec<Hit>,
+}
+
+struct Snapshot {
+    generation: String,
+    reader: IndexReader,
+}
+
+/// A searchable index.
+pub struct Engine {
+    dir: IndexDir,
+    fields: Fields,
+    weights: Weights,
+    snapshot: RwLock<Arc<Snapshot>>,
+}
+
+impl Engine {
+    /// Opens the live index at `dir`.
+    pub fn open(dir: IndexDir) -> Result<Engine> {
+        let snapshot = open_snapshot(&dir)?;
+        Ok(Engine { dir, fields: Fields::new(), weights: Weights::default(), snapshot: RwLock::new(Arc::new(snapshot)) })
+    }
+
+    /// The index directory.
+    pub fn dir(&self) -> &IndexDir {
+        &self.dir
+    }
+
+    /// Switches to the live generation if another process published a new one. Returns whether
+    /// it switched.
+    pub fn refresh(&self) -> Result<bool> {
+        let current = self.dir.current()?;
+        if current.as_deref() == Some(self.snapshot().generation.as_str()) || current.is_none() {
+            return Ok(false);
+        }
+        let fresh = Arc::new(open_snapshot(&self.dir)?);
+        *self.snapshot.write().unwrap_or_else(|e| e.into_inner()) = fresh;
+        Ok(true)
+    }
+
+    fn snapshot(&self) -> Arc<Snapshot> {
+        self.snapshot.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    fn searcher(&self) -> Searcher {
+        self.snapshot().reader.searcher()
+    }
+
+    /// Number of talks in the index.
+    pub fn num_talks(&self) -> u64 {
+        self.searcher().num_docs()
+    }
+
+    /// Runs a search.
+    pub fn search(&self, req: &SearchRequest) -> Result<SearchResponse> {
+        let start = Instant::now();
+        req.validate()?;
+        let parsed = query::parse(&req.query);
+        let plan = plan::build(&parsed, &self.fields, &self.weights);
+        let searcher = self.searcher();
+        let top = TopDocs::with_limit(req.limit).and_offset(req.offset);
+        let (scored, total): (Vec<(f32, DocAddress)>, usize) = if plan.match_all {
+            let (docs, total) =
+                searcher.search(&plan.query, &(top.order_by_fast_field::<i64>("day", Order::Desc), Count))?;
+            (docs.into_iter().map(|(_, a)| (0.0, a)).collect(), total)
+        } else {
+            searcher.search(&plan.query, &(top.order_by_score(), Count))?
+        };
+        let mut hits = Vec::with_capacity(scored.len());
+        for (score, address) in scored {
+            let talk = self.load(&searcher, address)?;
+            hits.push(make_hit(talk, score, &plan.highlighter));
+        }
+        Ok(SearchResponse {
+            query: req.query.clone(),
+            total,
+            took_ms: start.elapsed().as_secs_f64() * 1000.0,
+            hits,
+        })
+    }
+
+    /// The talk with this id.
+    pub fn get(&self, id: &str) -> Result<Talk> {
+        let searcher = self.searcher();
+        let term = self.fields.id_term(id);
+        let q = tantivy::query::TermQuery::new(term, tantivy::schema::IndexRecordOption::Basic);
+        let found = searcher.search(&q, &TopDocs::with_limit(1).order_by_score())?;
+        match found.first() {
+            Some(&(_, address)) => self.load(&searcher, address),
+            None => Err(Error::NotFound(id.to_string())),
+        }
+    }
+
+    fn load(&self, searcher: &Searcher, address: DocAddress) -> Result<Talk> {
+        let doc: TantivyDocument = searcher.doc(address)?;
+        let bytes = doc.get_first(self.fields.record).and_then(|v| v.as_bytes()).unwrap_or_default();
+        serde_json::from_slice(bytes).map_err(|e| {
+            Error::Index(tantivy::TantivyError::InternalError(format!("stored record is unreadable: {e}")))
+        })
+    }
+}
+
+fn open_snapshot(dir: &IndexDir) -> Result<Snapshot> {
+    let opened = dir.open()?;
+    let reader = opened.index.reader_builder().reload_policy(ReloadPolicy::OnCommitWithDelay).try_into()?;
+    Ok(Snapshot { generation: opened.generation, reader })
+}
+
+fn make_hit(talk: Talk, score: f32, highlighter: &Highlighter) -> Hit {
+    let title = highlighter.full(&talk.title);
+    let snippet: Snippet = highlighter.window(&talk.r#abstract);
+    Hit {
+        title_html: title.to_html(),
+        snippet_html: snippet.to_html(),
+        id: talk.id,
+        title: talk.title,
+        title_highlights: title.highlights,
+        speakers: talk.speakers,
+        event: talk.event,
+        date: talk.date,
+        duration_s: talk.duration_s,
+        url: talk.url,
+        score,
+        snippet: snippet.text,
+        highlights: snippet.highlights,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn limits_name_the_parameter() {
+        let mut r = SearchRequest::new("x");
+        r.limit = 0;
+        assert!(r.validate().unwrap_err().to_string().starts_with("parameter `limit`"));
+        r.limit = 101;
+        assert!(r.validate().is_err());
+        r.limit = 100;
+        r.offset = 10_001;
+        assert!(r.validate().unwrap_err().to_string().starts_with("parameter `offset`"));
+        r.offset = 10_000;
+        assert!(r.validate().is_ok());
+        r.query = "é".repeat(1_001);
+        assert!(r.validate().unwrap_err().to_string().starts_with("parameter `q`"));
+    }
+}

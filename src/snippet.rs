@@ -1,0 +1,300 @@
+//! Highlighting: which parts of a talk's text matched, a window of the abstract around them,
+//! and the HTML form with `<mark>` (all talk text escaped).
+//!
+//! Matching re-analyses the stored text with the index's own analyzer and marks every token the
+//! query plan matched ([`Highlighter`]), so stemmed matches are highlighted like exact ones.
+//! Ranges in [`Snippet::highlights`] are in characters (not bytes) of [`Snippet::text`], for
+//! JavaScript and terminals alike.
+
+use std::collections::HashSet;
+
+use serde::Serialize;
+
+use crate::analysis;
+
+/// Longest snippet, in characters.
+pub const SNIPPET_CHARS: usize = 200;
+
+/// Analysed tokens that count as a match.
+#[derive(Debug, Clone, Default)]
+pub struct Highlighter {
+    terms: HashSet<String>,
+}
+
+impl Highlighter {
+    /// Adds an analysed token text (surface or stem-marked) that counts as a match.
+    pub fn add(&mut self, term: impl Into<String>) {
+        self.terms.insert(term.into());
+    }
+
+    /// True if nothing would be highlighted.
+    pub fn is_empty(&self) -> bool {
+        self.terms.is_empty()
+    }
+
+    /// Byte ranges of `text` that match, sorted and merged, and how many distinct terms each
+    /// range matched (for window choice).
+    fn matches(&self, text: &str) -> Vec<(usize, usize, u64)> {
+        let mut spans: Vec<(usize, usize, u64)> = Vec::new();
+        if self.terms.is_empty() {
+            return spans;
+        }
+        for token in analysis::tokens(text) {
+            if self.terms.contains(&token.text) {
+                let key = term_key(analysis::is_stem(&token.text), &token.text);
+                spans.push((token.offset_from, token.offset_to, key));
+            }
+        }
+        spans.sort_unstable();
+        let mut merged: Vec<(usize, usize, u64)> = Vec::with_capacity(spans.len());
+        for (from, to, key) in spans {
+            match merged.last_mut() {
+                Some(last) if from < last.1 => last.1 = last.1.max(to),
+                Some(last) if from == last.0 => last.1 = last.1.max(to),
+                _ => merged.push((from, to, key)),
+            }
+        }
+        merged
+    }
+
+    /// The whole of `text` (a title), highlighted.
+    pub fn full(&self, text: &str) -> Snippet {
+        let spans = self.matches(text);
+        Snippet::build(text, 0, text.len(), &spans, false, false)
+    }
+
+    /// A window of at most [`SNIPPET_CHARS`] characters of `text` (an abstract) around the
+    /// densest cluster of matches; the beginning of the text when nothing matched.
+    pub fn window(&self, text: &str) -> Snippet {
+        let spans = self.matches(text);
+        let (from, to) = best_window(text, &spans, SNIPPET_CHARS);
+        let inside: Vec<_> = spans.iter().copied().filter(|s| s.0 >= from && s.1 <= to).collect();
+        Snippet::build(text, from, to, &inside, from > 0, to < text.len())
+    }
+}
+
+fn term_key(_stem: bool, text: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    text.trim_start_matches(analysis::STEM_MARK).hash(&mut h);
+    h.finish()
+}
+
+/// Picks byte bounds of a window of about `max_chars` characters covering the most distinct
+/// matched terms, starting at a word boundary.
+fn best_window(text: &str, spans: &[(usize, usize, u64)], max_chars: usize) -> (usize, usize) {
+    let max_bytes_from = |start: usize| -> usize {
+        match text[start..].char_indices().nth(max_chars) {
+            Some((i, _)) => start + i,
+            None => text.len(),
+        }
+    };
+    let mut best = (0usize, 0usize, 0usize); // (distinct, total, start)
+    for (i, &(first, _, _)) in spans.iter().enumerate() {
+        // Start a little before the first match so it has context.
+        let start = context_start(text, first, 40);
+        let end = max_bytes_from(start);
+        let mut keys = HashSet::new();
+        let mut total = 0;
+        for &(f, t, k) in &spans[i..] {
+            if t > end {
+                break;
+            }
+            let _ = f;
+            keys.insert(k);
+            total += 1;
+        }
+        if (keys.len(), total) > (best.0, best.1) {
+            best = (keys.len(), total, start);
+        }
+    }
+    let start = best.2;
+    let end = max_bytes_from(start);
+    (start, word_end(text, end))
+}
+
+/// A boundary at most `context` characters before `at`: a sentence start if there is one, else
+/// a word start.
+fn context_start(text: &str, at: usize, context: usize) -> usize {
+    let before = &text[..at];
+    let lower = before.char_indices().rev().nth(context).map_or(0, |(i, _)| i);
+    if lower == 0 {
+        return 0;
+    }
+    let region = &text[lower..at];
+    if let Some(p) = region.rfind(['.', '!', '?', '\n']) {
+        let after = lower + p + 1;
+        return after + (text[after..at].len() - text[after..at].trim_start().len());
+    }
+    match region.find(char::is_whitespace) {
+        Some(p) => lower + p + 1,
+        None => at,
+    }
+}
+
+/// Moves `end` back to the end of a word so the window does not cut one in half.
+fn word_end(text: &str, end: usize) -> usize {
+    if end >= text.len() {
+        return text.len();
+    }
+    match text[..end].rfind(char::is_whitespace) {
+        Some(p) if p > 0 => p,
+        _ => end,
+    }
+}
+
+/// Text with the ranges that matched.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Snippet {
+    /// Plain text, whitespace collapsed to single spaces, `…` where it was cut.
+    pub text: String,
+    /// Character ranges `[from, to)` of `text` that matched.
+    pub highlights: Vec<(usize, usize)>,
+}
+
+impl Snippet {
+    fn build(
+        source: &str,
+        from: usize,
+        to: usize,
+        spans: &[(usize, usize, u64)],
+        cut_start: bool,
+        cut_end: bool,
+    ) -> Snippet {
+        let mut text = String::with_capacity(to - from + 8);
+        let mut highlights = Vec::with_capacity(spans.len());
+        let mut chars = 0usize;
+        if cut_start {
+            text.push_str("… ");
+            chars += 2;
+        }
+        let mut span_iter = spans.iter().peekable();
+        let mut open: Option<usize> = None;
+        let mut pending_space = false;
+        for (i, c) in source[from..to].char_indices() {
+            let at = from + i;
+            if let (Some(start), Some(&&(_, end, _))) = (open, span_iter.peek()) {
+                if at >= end {
+                    highlights.push((start, chars));
+                    open = None;
+                    span_iter.next();
+                }
+            }
+            if c.is_whitespace() || c.is_control() {
+                pending_space = !text.is_empty() && !text.ends_with(' ');
+                continue;
+            }
+            if pending_space {
+                text.push(' ');
+                chars += 1;
+                pending_space = false;
+            }
+            if open.is_none() && span_iter.peek().is_some_and(|s| s.0 == at) {
+                open = Some(chars);
+            }
+            text.push(c);
+            chars += 1;
+        }
+        if let Some(start) = open {
+            highlights.push((start, chars));
+        }
+        if cut_end {
+            text.push_str(" …");
+        }
+        Snippet { text, highlights }
+    }
+
+    /// The snippet as HTML: text escaped, matches wrapped in `<mark>`.
+    pub fn to_html(&self) -> String {
+        let mut out = String::with_capacity(self.text.len() + 13 * self.highlights.len());
+        let mut marks = self.highlights.iter().peekable();
+        for (ci, c) in self.text.chars().enumerate() {
+            if marks.peek().is_some_and(|m| m.0 == ci) {
+                out.push_str("<mark>");
+            }
+            escape_char(c, &mut out);
+            if marks.peek().is_some_and(|m| m.1 == ci + 1) {
+                out.push_str("</mark>");
+                marks.next();
+            }
+        }
+        out
+    }
+}
+
+/// Appends `c` to `out`, escaped for HTML text and attribute values.
+pub fn escape_char(c: char, out: &mut String) {
+    match c {
+        '&' => out.push_str("&amp;"),
+        '<' => out.push_str("&lt;"),
+        '>' => out.push_str("&gt;"),
+        '"' => out.push_str("&quot;"),
+        '\'' => out.push_str("&#39;"),
+        _ => out.push(c),
+    }
+}
+
+/// `text` escaped for HTML.
+pub fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    text.chars().for_each(|c| escape_char(c, &mut out));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn highlighter(query: &str) -> Highlighter {
+        let mut h = Highlighter::default();
+        for t in analysis::tokens(query) {
+            h.add(t.text);
+        }
+        h
+    }
+
+    fn marked(s: &Snippet) -> Vec<String> {
+        let chars: Vec<char> = s.text.chars().collect();
+        s.highlights.iter().map(|&(a, b)| chars[a..b].iter().collect()).collect()
+    }
+
+    #[test]
+    fn titles_mark_exact_and_stemmed_matches() {
+        let s = highlighter("coroutine").full("Coroutines, event loops, and coroutine history");
+        assert_eq!(marked(&s), vec!["Coroutines", "coroutine"]);
+    }
+
+    #[test]
+    fn html_escapes_talk_text_and_marks_matches() {
+        let s = highlighter("script").full("<script>alert('x')</script> & more");
+        assert_eq!(
+            s.to_html(),
+            "&lt;<mark>script</mark>&gt;alert(&#39;x&#39;)&lt;/<mark>script</mark>&gt; &amp; more"
+        );
+    }
+
+    #[test]
+    fn windows_center_on_matches_and_say_where_they_cut() {
+        let filler = "Lorem ipsum dolor sit amet. ".repeat(20);
+        let text = format!("{filler}The PyPy JIT traces hot loops. {filler}");
+        let s = highlighter("jit").window(&text);
+        assert!(s.text.starts_with("… "), "{}", s.text);
+        assert!(s.text.ends_with(" …"));
+        assert!(s.text.chars().count() <= SNIPPET_CHARS + 4);
+        assert_eq!(marked(&s), vec!["JIT"]);
+    }
+
+    #[test]
+    fn no_match_gives_the_beginning_and_whitespace_is_collapsed() {
+        let s = highlighter("nothing").window("First  line\n\nsecond line");
+        assert_eq!(s.text, "First line second line");
+        assert!(s.highlights.is_empty());
+    }
+
+    #[test]
+    fn ranges_are_in_characters() {
+        let s = highlighter("langa").full("Łukasz Langa talks");
+        assert_eq!(s.highlights, vec![(7, 12)]);
+        assert_eq!(marked(&s), vec!["Langa"]);
+    }
+}
