@@ -492,8 +492,7 @@ fn parse_day(text: &str) -> Option<Day> {
 fn year_of(event: &str) -> Option<u16> {
     event
         .split(|c: char| !c.is_ascii_digit())
-        .filter(|n| n.len() == 4)
-        .last()?
+        .rfind(|n| n.len() == 4)?
         .parse()
         .ok()
 }

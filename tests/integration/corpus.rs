@@ -1,0 +1,61 @@
+//! Golden relevance tests on the 21,713-talk corpus (`TALKSEARCH_CORPUS`).
+
+use talksearch::SearchRequest;
+
+use crate::util::corpus_engine;
+
+fn top(query: &str, n: usize) -> Option<Vec<talksearch::Hit>> {
+    let engine = corpus_engine()?;
+    let mut req = SearchRequest::new(query);
+    req.limit = n;
+    Some(engine.search(&req).expect("search runs").hits)
+}
+
+#[test]
+fn the_corpus_is_indexed_whole() {
+    let Some(engine) = corpus_engine() else { return };
+    assert_eq!(engine.num_talks(), 21_713);
+}
+
+#[test]
+fn how_the_pypy_jit_works_ranks_that_talk_first() {
+    let Some(hits) = top("how the pypy jit works", 1) else { return };
+    assert_eq!(hits[0].id, "pycon-us-2012/how-the-pypy-jit-works");
+}
+
+#[test]
+fn jython_invokedynamic_ranks_making_jython_faster_first() {
+    let Some(hits) = top("jython invokedynamic", 1) else { return };
+    assert_eq!(hits[0].id, "pycon-us-2012/making-jython-faster-and-better");
+}
+
+#[test]
+fn every_top_10_hit_for_coroutines_mentions_a_coroutine() {
+    let Some(hits) = top("coroutines", 10) else { return };
+    assert_eq!(hits.len(), 10);
+    for hit in hits {
+        let engine = corpus_engine().unwrap();
+        let talk = engine.get(&hit.id).unwrap();
+        let text = format!("{} {}", talk.title, talk.r#abstract).to_lowercase();
+        assert!(text.contains("coroutine"), "{} does not mention a coroutine", hit.id);
+    }
+}
+
+#[test]
+fn raymond_hettinger_ranks_his_talks_first() {
+    // His 29 talks (one more names him only in its title) come before anyone else's.
+    let Some(hits) = top("Raymond Hettinger", 40) else { return };
+    let his = |h: &talksearch::Hit| h.speakers.iter().any(|s| s == "Raymond Hettinger") || h.title.contains("Raymond Hettinger");
+    let first_other = hits.iter().position(|h| !his(h)).expect("other talks follow");
+    assert!(first_other >= 29, "hit {first_other} ({}) is not his", hits[first_other].id);
+    assert!(hits[first_other..].iter().all(|h| !his(h)), "one of his talks ranks below someone else's");
+}
+
+#[test]
+fn snippets_mark_the_matched_words() {
+    let Some(hits) = top("pypy jit", 5) else { return };
+    for hit in hits {
+        let marked = hit.highlights.len() + usize::from(hit.title_html.contains("<mark>"));
+        assert!(marked > 0, "{} shows nothing that matched", hit.id);
+    }
+}

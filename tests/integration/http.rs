@@ -1,0 +1,146 @@
+//! The real HTTP app, driven with `oneshot`.
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use http_body_util::BodyExt;
+use serde_json::Value;
+use talksearch::config::ServeConfig;
+use talksearch::http::{AppState, app};
+use tower::ServiceExt;
+
+use crate::util::fixture_engine;
+
+struct Answer {
+    status: StatusCode,
+    headers: axum::http::HeaderMap,
+    body: String,
+}
+
+impl Answer {
+    fn json(&self) -> Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+    }
+}
+
+async fn get(uri: &str) -> Answer {
+    let (_tmp, engine) = fixture_engine();
+    let router = app(AppState { engine }, &ServeConfig::default());
+    let resp = router.oneshot(Request::get(uri).body(Body::empty()).unwrap()).await.unwrap();
+    let status = resp.status();
+    let headers = resp.headers().clone();
+    let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+    Answer { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() }
+}
+
+fn ids(v: &Value) -> Vec<String> {
+    v["hits"].as_array().unwrap().iter().map(|h| h["id"].as_str().unwrap().to_string()).collect()
+}
+
+#[tokio::test]
+async fn search_returns_ranked_hits_with_marked_snippets() {
+    let a = get("/api/search?q=coroutines").await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.body);
+    let v = a.json();
+    assert_eq!(v["query"], "coroutines");
+    assert_eq!(v["total"], 2);
+    let found = ids(&v);
+    assert!(found.contains(&"fixture/coroutines".to_string()) && found.contains(&"fixture/asyncio".to_string()));
+    let hit = &v["hits"][0];
+    assert!(hit["title_html"].as_str().unwrap().contains("<mark>Coroutines</mark>"), "{hit}");
+    assert!(a.headers["content-type"].to_str().unwrap().starts_with("application/json"));
+}
+
+#[tokio::test]
+async fn limit_and_offset_page_through_results() {
+    let all = get("/api/search?q=python&limit=100").await.json();
+    let total = all["total"].as_u64().unwrap() as usize;
+    assert!(total >= 3);
+    let page = get("/api/search?q=python&limit=1&offset=1").await.json();
+    assert_eq!(ids(&page), ids(&all)[1..2].to_vec());
+    assert_eq!(page["total"], all["total"]);
+}
+
+#[tokio::test]
+async fn bad_parameters_get_400_naming_the_parameter() {
+    let long_q = format!("/api/search?q={}", "a".repeat(1001));
+    let cases = [
+        ("/api/search?q=x&limit=0", "limit"),
+        ("/api/search?q=x&limit=101", "limit"),
+        ("/api/search?q=x&limit=abc", "limit"),
+        ("/api/search?q=x&limit=-1", "limit"),
+        ("/api/search?q=x&offset=10001", "offset"),
+        ("/api/search?q=x&offset=1.5", "offset"),
+        (long_q.as_str(), "q"),
+        ("/api/search?q=x&q=y", "q"),
+        ("/api/search?q=x&colour=red", "colour"),
+    ];
+    for (uri, param) in cases {
+        let a = get(uri).await;
+        assert_eq!(a.status, StatusCode::BAD_REQUEST, "{uri}: {}", a.body);
+        let v = a.json();
+        assert_eq!(v["error"]["code"], "bad_parameter", "{uri}");
+        let message = v["error"]["message"].as_str().unwrap();
+        assert!(message.contains(&format!("`{param}`")), "{uri}: {message}");
+    }
+}
+
+#[tokio::test]
+async fn malformed_query_syntax_is_never_an_error() {
+    for q in ["%22unbalanced", "title%3A", "*%3A*", "-", "((((", "year%3Aabc", "%00%01", "c%2B%2B%20%22", "%F0%9F%A6%80"] {
+        let a = get(&format!("/api/search?q={q}")).await;
+        assert_eq!(a.status, StatusCode::OK, "{q}: {}", a.body);
+    }
+}
+
+#[tokio::test]
+async fn talks_by_id_including_slashes_and_404() {
+    let a = get("/api/talks/fixture/pypy-jit").await;
+    assert_eq!(a.status, StatusCode::OK);
+    assert_eq!(a.json()["speakers"][0], "Benjamin Peterson");
+    let a = get("/api/talks/fixture/nope").await;
+    assert_eq!(a.status, StatusCode::NOT_FOUND);
+    assert_eq!(a.json()["error"]["code"], "not_found");
+}
+
+#[tokio::test]
+async fn unknown_paths_are_json_404s() {
+    let a = get("/api/nope").await;
+    assert_eq!(a.status, StatusCode::NOT_FOUND);
+    assert_eq!(a.json()["error"]["code"], "no_route");
+    let a = get("/../../etc/passwd").await;
+    assert_eq!(a.status, StatusCode::NOT_FOUND);
+    assert!(!a.body.contains("root:"));
+}
+
+#[tokio::test]
+async fn health_reports_talks() {
+    let a = get("/healthz").await;
+    assert_eq!(a.status, StatusCode::OK);
+    assert_eq!(a.json()["talks"], 8);
+}
+
+#[tokio::test]
+async fn the_page_escapes_talk_text_and_sends_security_headers() {
+    let a = get("/?q=alert").await;
+    assert_eq!(a.status, StatusCode::OK);
+    assert!(a.body.contains("fixture") || a.body.contains("alert"));
+    assert!(!a.body.contains("<script>alert"), "raw script tag in page");
+    assert!(!a.body.contains("<img src=x"), "raw img tag in page");
+    assert!(!a.body.contains("<b>Mallory</b>"));
+    assert!(a.body.contains("&lt;script&gt;"));
+    assert!(!a.body.contains("href=\"javascript:"), "javascript: URLs are not linked");
+    let csp = a.headers["content-security-policy"].to_str().unwrap();
+    assert!(csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"));
+    assert_eq!(a.headers["x-content-type-options"], "nosniff");
+    let a = get("/?q=coroutines").await;
+    assert!(a.body.contains("<mark>Coroutines</mark>"), "{}", a.body);
+}
+
+#[tokio::test]
+async fn api_text_is_escaped_in_html_fields() {
+    let v = get("/api/search?q=escaping").await.json();
+    let hit = &v["hits"][0];
+    assert_eq!(hit["id"], "fixture/xss");
+    assert!(hit["title_html"].as_str().unwrap().starts_with("&lt;script&gt;"));
+    assert!(!hit["snippet_html"].as_str().unwrap().contains("<img"));
+}

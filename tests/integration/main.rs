@@ -1,0 +1,8 @@
+//! Integration tests, compiled into one binary: the real `talksearch` binary, the real HTTP app,
+//! on a small fixture of our own and, when `TALKSEARCH_CORPUS` names it, on the 21,713-talk
+//! corpus (golden relevance tests).
+
+mod cli;
+mod corpus;
+mod http;
+mod util;

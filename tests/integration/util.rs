@@ -1,0 +1,81 @@
+//! Small helpers shared by the integration tests.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::{Arc, OnceLock};
+
+use talksearch::ingest::{self, ReadOptions, Source};
+use talksearch::{Engine, IndexDir, indexer};
+
+/// A path inside `tests/fixtures`.
+pub fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
+}
+
+/// Runs the real binary with `args`.
+pub fn talksearch(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_talksearch"))
+        .args(args)
+        .env_remove("TALKSEARCH_INDEX")
+        .env_remove("TALKSEARCH_ADDR")
+        .output()
+        .expect("the talksearch binary runs")
+}
+
+/// stdout as text.
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// stderr as text.
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Builds an index of `sources` in a fresh temporary directory.
+pub fn build_index(sources: &[Source]) -> (tempfile::TempDir, IndexDir) {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let dir = IndexDir::new(tmp.path().join("index"));
+    let import = ingest::read_sources(sources, ReadOptions::default()).expect("fixture is valid");
+    indexer::build(&dir, &import.talks, &mut |_| {}).expect("index builds");
+    (tmp, dir)
+}
+
+/// An engine over the fixture `tests/fixtures/talks.jsonl`.
+pub fn fixture_engine() -> (tempfile::TempDir, Arc<Engine>) {
+    let (tmp, dir) = build_index(&[Source::File(fixture("talks.jsonl"))]);
+    (tmp, Arc::new(Engine::open(dir).expect("index opens")))
+}
+
+/// The corpus named by `TALKSEARCH_CORPUS`: `None` (and a note on stderr) when the variable is
+/// unset; a panic when it names a missing file, so CI cannot skip silently.
+pub fn corpus_path() -> Option<PathBuf> {
+    match std::env::var_os("TALKSEARCH_CORPUS") {
+        None => {
+            eprintln!("skipped: TALKSEARCH_CORPUS is not set (CI sets it to ../shared/data/talks.jsonl)");
+            None
+        }
+        Some(p) => {
+            let path = PathBuf::from(p);
+            assert!(path.is_file(), "TALKSEARCH_CORPUS names {}, which does not exist", path.display());
+            Some(path)
+        }
+    }
+}
+
+/// One engine over the whole corpus, built once per test run.
+pub fn corpus_engine() -> Option<Arc<Engine>> {
+    static ENGINE: OnceLock<Option<(tempfile::TempDir, Arc<Engine>)>> = OnceLock::new();
+    let built = ENGINE.get_or_init(|| {
+        let path = corpus_path()?;
+        let (tmp, dir) = build_index(&[Source::File(path)]);
+        Some((tmp, Arc::new(Engine::open(dir).expect("corpus index opens"))))
+    });
+    match built {
+        Some((_, engine)) => Some(Arc::clone(engine)),
+        None => {
+            eprintln!("skipped: TALKSEARCH_CORPUS is not set");
+            None
+        }
+    }
+}
