@@ -1,30 +1,32 @@
 //! The `talk` text analyzer, used for every searchable text field at index
 //! time and for user words at query time.
 //!
-//! Text is split on Unicode (UAX #29) word boundaries. Each word is
-//! lower-cased, accent-folded (tantivy's `AsciiFoldingFilter`, i.e. Lucene's
-//! table: `Łukasz` -> `lukasz`, `ß` -> `ss`) and cleaned of default-ignorable
-//! format characters and combining diacritics. Then:
+//! Text is split on Unicode (UAX #29) word boundaries (ASCII runs go through
+//! an equivalent fast path). Each word is lower-cased, accent-folded
+//! (tantivy's `AsciiFoldingFilter`, Lucene's table: `Łukasz` -> `lukasz`,
+//! `ß` -> `ss`) and cleaned of format characters and combining accents. Then:
 //!
-//! - **Symbols that carry meaning stay**: a word directly followed by `++`
-//!   (`c++`), a single letter directly followed by `#` (`c#`, `f#`), a `.`
-//!   directly before a word at the start of the text or after a character that
-//!   is not alphanumeric, `_` or `.` (`.net`). `c++` never yields `c`.
-//! - **Split words** (a UAX #29 word containing `.`, `_`, `:` ... such as
+//! - **Meaningful symbols stay**: a word directly followed by `++` (`c++`), a
+//!   single letter directly followed by `#` (`c#`, `f#`), a `.` directly before
+//!   a word at the start of the text or after a character other than a letter,
+//!   digit, `_` or `.` (`.net`). `c++` never yields `c`, nor `c` `c++`.
+//! - **Split words** (one UAX #29 word containing `.`, `_`, `:` ... such as
 //!   `node.js`, `foo_bar`, `__init__`) and **compounds** (words joined by a
-//!   hyphen with no whitespace around it: `keith-magee`, `python-3`) are
-//!   emitted whole (at the position of their first part) and by their parts
-//!   (at consecutive positions), so phrase queries over parts match. Numbers
-//!   such as versions (`3.12`, `2.7.1`) are emitted whole only.
-//! - Possessive `'s` / `’s` is stripped, other apostrophes are removed.
-//! - Tokens longer than 40 bytes are dropped (their position stays used);
-//!   segments without a letter or digit (punctuation, emoji) are dropped.
-//! - **Stems**: every purely ASCII-alphabetic token of 3+ bytes whose English
-//!   (Snowball) stem differs gets an extra token `STEM_MARK + stem` at the same
-//!   position and offsets, e.g. `coroutines` -> `\u{1}coroutin`.
+//!   hyphen without whitespace: `keith-magee`, `python-3`) are emitted whole,
+//!   at the position of their first part, and by their parts, at consecutive
+//!   positions, so phrase queries over the parts match. Numbers (`3.12`,
+//!   `2.7.1`) are emitted whole only.
+//! - Possessive `'s` / `’s` is stripped; other apostrophes are removed.
+//! - Tokens over 40 bytes are dropped (their position stays used), as are
+//!   segments without a letter or digit (punctuation, emoji).
+//! - **Stems**: each purely `a-z` token of 3+ bytes whose English Snowball stem
+//!   differs is followed by `STEM_MARK + stem` at the same position and
+//!   offsets (`coroutines` -> `\u{1}coroutin`). Compound wholes have no stem.
 //! - Offsets are byte offsets into the original text; parts and stems carry
 //!   the offsets of their own surface text.
 
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::iter::Peekable;
 
 use tantivy::Index;
@@ -39,6 +41,7 @@ pub const TOKENIZER: &str = "talk";
 pub const STEM_MARK: char = '\u{1}';
 const MAX_LEN: usize = 40;
 const MIN_STEM_LEN: usize = 3;
+const STEM_CACHE_MAX: usize = 200_000;
 
 /// Builds the `talk` analyzer.
 pub fn analyzer() -> TextAnalyzer {
@@ -48,7 +51,7 @@ pub fn analyzer() -> TextAnalyzer {
         .build()
 }
 
-/// Registers [`analyzer`] under [`TOKENIZER`] (needed on every opened `Index`).
+/// Registers [`analyzer`] under [`TOKENIZER`]; needed on every opened `Index`.
 pub fn register(index: &Index) {
     index.tokenizers().register(TOKENIZER, analyzer());
 }
@@ -56,14 +59,15 @@ pub fn register(index: &Index) {
 /// All tokens (surface, parts, wholes and stems) of `text`.
 pub fn tokens(text: &str) -> Vec<Token> {
     let mut analyzer = analyzer();
-    let mut stream = analyzer.token_stream(text);
     let mut out = Vec::new();
-    stream.process(&mut |t| out.push(t.clone()));
+    analyzer
+        .token_stream(text)
+        .process(&mut |t| out.push(t.clone()));
     out
 }
 
-/// Lower-cases and accent-folds `text` like token texts are (a plain word
-/// folds to its token text). Punctuation and spacing are kept.
+/// Lower-cases and accent-folds `text` as tokens are: a plain word folds to
+/// its token text. Punctuation and spacing are kept.
 pub fn fold(text: &str) -> String {
     let mut lower = String::with_capacity(text.len());
     text.chars()
@@ -76,10 +80,7 @@ pub fn fold(text: &str) -> String {
         .filter(AsciiFoldingFilter)
         .build();
     let mut stream = folder.token_stream(&lower);
-    match stream.next() {
-        Some(token) => token.text.clone(),
-        None => String::new(),
-    }
+    stream.next().map(|t| t.text.clone()).unwrap_or_default()
 }
 
 /// Whether a token text is a stem token.
@@ -91,11 +92,11 @@ fn push_lower(out: &mut String, c: char) {
     if c.is_ascii() {
         out.push(c.to_ascii_lowercase());
     } else {
-        out.extend(c.to_lowercase());
+        out.extend(c.to_lowercase().filter(|&c| !is_ignorable(c)));
     }
 }
 
-/// Default-ignorable format characters and combining diacritics: dropped.
+/// Default-ignorable format characters and combining accents: dropped.
 fn is_ignorable(c: char) -> bool {
     matches!(c, '\u{AD}' | '\u{300}'..='\u{36F}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
         | '\u{2060}'..='\u{206F}' | '\u{FE00}'..='\u{FE0F}' | '\u{FEFF}')
@@ -105,8 +106,8 @@ fn is_apostrophe(c: char) -> bool {
     matches!(c, '\'' | '\u{2018}' | '\u{2019}' | '\u{2BC}')
 }
 
-/// Non-alphanumeric characters that split a UAX #29 word into parts (`.`, `_`,
-/// `:`, `,` ...). Other non-alphanumerics (marks, e.g. Indic vowel signs) stay.
+/// Non-alphanumerics that split a UAX #29 word into parts (`.`, `_`, `:`, `,`
+/// ...). Others (e.g. marks such as Indic vowel signs) stay in the part.
 fn is_separator(c: char) -> bool {
     c.is_ascii()
         || c.is_whitespace()
@@ -129,6 +130,83 @@ fn strip_possessive(word: &str) -> &str {
         .unwrap_or(word)
 }
 
+/// End of the UAX #29 word segment starting at `start` in `b`, an ASCII run
+/// without whitespace (rules WB5-WB13b restricted to ASCII).
+fn ascii_segment_end(b: &[u8], start: usize) -> usize {
+    let wordish = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
+    if !wordish(b[start]) {
+        return start + 1;
+    }
+    let mut i = start + 1;
+    while i < b.len() {
+        if wordish(b[i]) {
+            i += 1;
+            continue;
+        }
+        let (prev, next) = (b[i - 1], b.get(i + 1).copied().unwrap_or(b' '));
+        let letters = prev.is_ascii_alphabetic() && next.is_ascii_alphabetic();
+        let digits = prev.is_ascii_digit() && next.is_ascii_digit();
+        let join = match b[i] {
+            b'.' | b'\'' => letters || digits,
+            b':' => letters,
+            b',' | b';' => digits,
+            _ => false,
+        };
+        if !join {
+            break;
+        }
+        i += 2;
+    }
+    i
+}
+
+/// Word-boundary segments of a text, skipping ASCII whitespace (always a
+/// boundary): ASCII runs use `ascii_segment_end`, others unicode-segmentation.
+struct Segments<'a> {
+    text: &'a str,
+    pos: usize,
+    run_end: usize,
+    unicode: Option<(usize, UWordBoundIndices<'a>)>,
+}
+
+impl<'a> Iterator for Segments<'a> {
+    type Item = (usize, &'a str);
+
+    fn next(&mut self) -> Option<(usize, &'a str)> {
+        let b = self.text.as_bytes();
+        loop {
+            if let Some((base, segs)) = &mut self.unicode {
+                match segs.next() {
+                    Some((i, seg)) => return Some((*base + i, seg)),
+                    None => self.unicode = None,
+                }
+            }
+            while self.pos < self.run_end {
+                let (start, end) = (self.pos, ascii_segment_end(&b[..self.run_end], self.pos));
+                self.pos = end;
+                // Other punctuation never matters: skip it.
+                if end > start + 1
+                    || b[start].is_ascii_alphanumeric()
+                    || b"._+#-".contains(&b[start])
+                {
+                    return Some((start, &self.text[start..end]));
+                }
+            }
+            let start = self.pos
+                + b[self.pos..]
+                    .iter()
+                    .position(|c| !c.is_ascii_whitespace())?;
+            let len = b[start..].iter().position(u8::is_ascii_whitespace);
+            (self.pos, self.run_end) = (start, start + len.unwrap_or(b.len() - start));
+            let run = &self.text[start..self.run_end];
+            if !run.is_ascii() {
+                self.unicode = Some((start, run.split_word_bound_indices()));
+                self.pos = self.run_end;
+            }
+        }
+    }
+}
+
 /// Splits and lower-cases; accents are folded by the next filter.
 #[derive(Clone, Default)]
 struct TalkTokenizer {
@@ -137,7 +215,8 @@ struct TalkTokenizer {
     out: Vec<Pending>,
 }
 
-/// A token waiting to be emitted; its text is `parts[start..end]` (or `whole`).
+/// A token to emit: offsets `from..to`, position, and text `parts[start..end]`
+/// (`whole[start..end]` if `whole`).
 #[derive(Clone, Copy, Default)]
 struct Pending {
     from: usize,
@@ -148,7 +227,8 @@ struct Pending {
     whole: bool,
 }
 
-/// A word with its optional `.` prefix (`from..core_from`) and `++`/`#` suffix.
+/// A word `core_from..core_to` with its `.` prefix (`from..core_from`) and
+/// `++`/`#` suffix (`core_to..to`), either possibly empty.
 #[derive(Clone, Copy)]
 struct Atom {
     from: usize,
@@ -161,29 +241,33 @@ impl Tokenizer for TalkTokenizer {
     type TokenStream<'a> = TalkStream<'a>;
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> TalkStream<'a> {
-        for buf in [&mut self.parts, &mut self.whole] {
-            if buf.capacity() > 1 << 16 {
-                *buf = String::new();
-            }
-        }
         self.out.clear();
+        let segs = Segments {
+            text,
+            pos: 0,
+            run_end: 0,
+            unicode: None,
+        }
+        .peekable();
+        let (parts, whole, out) = (&mut self.parts, &mut self.whole, &mut self.out);
+        let token = Token::default();
         TalkStream {
             text,
-            segs: text.split_word_bound_indices().peekable(),
-            parts: &mut self.parts,
-            whole: &mut self.whole,
-            out: &mut self.out,
+            segs,
+            parts,
+            whole,
+            out,
             next: 0,
             pos: 0,
             group_parts: 0,
-            token: Token::default(),
+            token,
         }
     }
 }
 
 struct TalkStream<'a> {
     text: &'a str,
-    segs: Peekable<UWordBoundIndices<'a>>,
+    segs: Peekable<Segments<'a>>,
     parts: &'a mut String,
     whole: &'a mut String,
     out: &'a mut Vec<Pending>,
@@ -197,7 +281,7 @@ struct TalkStream<'a> {
 }
 
 impl TalkStream<'_> {
-    /// Reads the next group (one word or a compound); false at end of text.
+    /// Reads the next group (a word or a compound) into `out`; false at the end.
     fn fill_group(&mut self) -> bool {
         self.out.clear();
         self.parts.clear();
@@ -205,29 +289,30 @@ impl TalkStream<'_> {
         self.pos += self.group_parts;
         self.group_parts = 0;
         let mut atom = loop {
-            let Some((start, seg)) = self.segs.next() else {
-                return false;
+            let (start, seg) = match self.segs.next() {
+                Some(next) => next,
+                None => return false,
             };
             if let Some(atom) = self.start_atom(start, seg) {
                 break atom;
             }
         };
         let from = atom.from;
-        self.out.push(Pending::default()); // placeholder for the whole
+        self.out.push(Pending::default()); // the whole, if it is emitted
         self.next = 1;
         loop {
             self.push_atom(atom);
-            let Some(next) = self.continue_compound(atom.to) else {
-                break;
-            };
+            match self.continue_compound(atom.to) {
+                Some(next) => atom = next,
+                None => break,
+            }
             self.whole.push('-');
-            atom = next;
         }
+        // One part as long as the whole (no separators): the same text.
         let first = self.out.get(1).copied().unwrap_or_default();
-        let same = self.group_parts == 1 && self.parts[first.start..first.end] == **self.whole;
+        let same = self.group_parts == 1 && first.end - first.start == self.whole.len();
         if self.out.len() > 1 && !same && self.whole.len() <= MAX_LEN {
-            let (pos, end) = (self.pos, self.whole.len());
-            let to = atom.to;
+            let (to, pos, end) = (atom.to, self.pos, self.whole.len());
             self.out[0] = Pending {
                 from,
                 to,
@@ -266,29 +351,38 @@ impl TalkStream<'_> {
         let rest = &self.text[end..];
         let mut chars = seg.chars();
         let one_letter = chars.next().is_some_and(char::is_alphabetic) && chars.next().is_none();
-        let suffix = if rest.starts_with("++") {
-            2
-        } else if one_letter && rest.starts_with('#') {
-            1
-        } else {
-            0
+        let suffix = match () {
+            _ if rest.starts_with("++") => 2,
+            _ if one_letter && rest.starts_with('#') => 1,
+            _ => 0,
         };
         let mut to = end;
         while to < end + suffix {
-            match self.segs.next() {
-                Some((s, sym)) => to = s + sym.len(),
-                None => break,
-            }
+            to = self
+                .segs
+                .next()
+                .map_or(end + suffix, |(s, sym)| s + sym.len());
+        }
+        let to = to.min(end + suffix);
+        // A possessive that UAX #29 split off (`3.12's`, `C++'s`): skip it.
+        let tail = &self.text[to..];
+        if let Some(n) = ["'s", "\u{2019}s"]
+            .iter()
+            .find(|p| tail.starts_with(*p))
+            .map(|p| p.len())
+            && !tail[n..].starts_with(char::is_alphanumeric)
+        {
+            while self.segs.next_if(|&(s, _)| s < to + n).is_some() {}
         }
         Atom {
             from: start,
             core_from: start,
             core_to: end,
-            to: to.min(end + suffix),
+            to,
         }
     }
 
-    /// The next atom if a hyphen (no spaces around) joins it to the group.
+    /// The next atom if a hyphen without whitespace joins it to the group.
     fn continue_compound(&mut self, end: usize) -> Option<Atom> {
         let &(s, dash) = self.segs.peek()?;
         if s != end || !matches!(dash, "-" | "\u{2010}" | "\u{2011}") {
@@ -303,26 +397,35 @@ impl TalkStream<'_> {
         Some(self.word_atom(s, word))
     }
 
-    /// Appends the atom to `whole` and its part(s) to `out`.
+    /// Appends the atom to `whole`, its part(s) to `out`.
     fn push_atom(&mut self, a: Atom) {
         let core = strip_possessive(&self.text[a.core_from..a.core_to]);
-        let (whole_start, out_start, k_start) =
-            (self.whole.len(), self.out.len(), self.group_parts);
-        if a.from != a.core_from || a.to != a.core_to {
-            // `.net`, `c++`, `c#`: one unsplittable part.
-            let start = self.parts.len();
+        let start = self.parts.len();
+        let plain = core.bytes().all(|b| b.is_ascii_alphanumeric());
+        if plain || a.from != a.core_from || a.to != a.core_to {
+            // A plain word (fast path), or `.net`, `c++`, `c#`: one part.
             self.parts.push_str(&self.text[a.from..a.core_from]);
-            for c in core
-                .chars()
-                .filter(|&c| !is_ignorable(c) && !is_apostrophe(c))
-            {
-                push_lower(self.parts, c);
+            if plain {
+                self.parts.push_str(core);
+                self.parts[start..].make_ascii_lowercase();
+            } else {
+                let cs = core
+                    .chars()
+                    .filter(|&c| !is_ignorable(c) && !is_apostrophe(c));
+                cs.for_each(|c| push_lower(self.parts, c));
             }
             self.parts.push_str(&self.text[a.core_to..a.to]);
             self.whole.push_str(&self.parts[start..]);
-            return self.end_part(a.from, a.to, start);
+            let to = if a.to == a.core_to {
+                a.core_from + core.len()
+            } else {
+                a.to
+            };
+            return self.end_part(a.from, to, start);
         }
-        let (mut part_from, mut part_to, mut start) = (None, 0, self.parts.len());
+        let (whole_start, out_start, parts_before) =
+            (self.whole.len(), self.out.len(), self.group_parts);
+        let (mut part_from, mut part_to, mut start) = (None, 0, start);
         let mut has_alpha = false;
         for (i, c) in core.char_indices() {
             if is_ignorable(c) || is_apostrophe(c) {
@@ -346,10 +449,10 @@ impl TalkStream<'_> {
         if let Some(from) = part_from {
             self.end_part(from, part_to, start);
         }
-        if !has_alpha && self.group_parts - k_start > 1 {
+        if !has_alpha && self.group_parts - parts_before > 1 {
             // A number such as `3.12`: whole only.
             self.out.truncate(out_start);
-            self.group_parts = k_start;
+            self.group_parts = parts_before;
             let start = self.parts.len();
             self.parts.push_str(&self.whole[whole_start..]);
             self.end_part(a.core_from, a.core_from + core.len(), start);
@@ -358,9 +461,8 @@ impl TalkStream<'_> {
 
     /// Emits `parts[start..]` as the group's next part unless it is too long.
     fn end_part(&mut self, from: usize, to: usize, start: usize) {
-        let end = self.parts.len();
+        let (end, pos) = (self.parts.len(), self.pos + self.group_parts);
         if end - start <= MAX_LEN {
-            let pos = self.pos + self.group_parts;
             self.out.push(Pending {
                 from,
                 to,
@@ -388,8 +490,7 @@ impl TokenStream for TalkStream<'_> {
         let src = if p.whole { &*self.whole } else { &*self.parts };
         self.token.text.clear();
         self.token.text.push_str(&src[p.start..p.end]);
-        self.token.offset_from = p.from;
-        self.token.offset_to = p.to;
+        (self.token.offset_from, self.token.offset_to) = (p.from, p.to);
         self.token.position = p.pos;
         true
     }
@@ -403,6 +504,45 @@ impl TokenStream for TalkStream<'_> {
     }
 }
 
+/// Hashes the packed words of the stem cache.
+#[derive(Clone, Copy, Default)]
+struct WordHasher(u64);
+
+impl Hasher for WordHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        bytes
+            .iter()
+            .for_each(|&b| self.write_u128(u128::from(b) ^ u128::from(self.0)));
+    }
+
+    fn write_u128(&mut self, n: u128) {
+        let x = (n as u64 ^ ((n >> 64) as u64).rotate_left(32)).wrapping_mul(0x517c_c1b7_2722_0a95);
+        self.0 = x ^ (x >> 29);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// An `a-z` word of at most 16 bytes packed into an integer (zero-padded).
+fn pack(word: &str) -> Option<u128> {
+    let mut bytes = [0u8; 16];
+    bytes
+        .get_mut(..word.len())?
+        .copy_from_slice(word.as_bytes());
+    Some(u128::from_le_bytes(bytes))
+}
+
+fn unpack(packed: u128, out: &mut String) {
+    let bytes = packed.to_le_bytes();
+    let len = bytes.iter().position(|&b| b == 0).unwrap_or(16);
+    out.push_str(std::str::from_utf8(&bytes[..len]).unwrap_or_default());
+}
+
+/// Packed word -> packed stem, or 0 when the stem is the word itself.
+type StemCache = HashMap<u128, u128, BuildHasherDefault<WordHasher>>;
+
 /// Adds a `STEM_MARK + stem` token after each stemmable token.
 #[derive(Clone)]
 struct StemFilter;
@@ -415,6 +555,7 @@ impl TokenFilter for StemFilter {
         StemTokenizer {
             inner,
             stemmer,
+            cache: StemCache::default(),
             stem: String::new(),
         }
     }
@@ -424,6 +565,7 @@ impl TokenFilter for StemFilter {
 struct StemTokenizer<T> {
     inner: T,
     stemmer: frostem::Stemmer,
+    cache: StemCache,
     stem: String,
 }
 
@@ -432,10 +574,12 @@ impl<T: Tokenizer> Tokenizer for StemTokenizer<T> {
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
         let tail = self.inner.token_stream(text);
+        let (cache, stem) = (&mut self.cache, &mut self.stem);
         StemStream {
             tail,
             stemmer: self.stemmer,
-            stem: &mut self.stem,
+            cache,
+            stem,
             pending: false,
         }
     }
@@ -444,6 +588,7 @@ impl<T: Tokenizer> Tokenizer for StemTokenizer<T> {
 struct StemStream<'a, T> {
     tail: T,
     stemmer: frostem::Stemmer,
+    cache: &'a mut StemCache,
     stem: &'a mut String,
     pending: bool,
 }
@@ -461,14 +606,27 @@ impl<T: TokenStream> TokenStream for StemStream<'_, T> {
         if !self.tail.advance() {
             return false;
         }
-        let text = &self.tail.token().text;
-        if text.len() >= MIN_STEM_LEN && text.bytes().all(|b| b.is_ascii_lowercase()) {
-            let stem = self.stemmer.stem(text);
-            if *stem != **text {
-                self.stem.clear();
-                self.stem.push_str(&stem);
-                self.pending = true;
+        let text = self.tail.token().text.as_str();
+        if text.len() < MIN_STEM_LEN || !text.bytes().all(|b| b.is_ascii_lowercase()) {
+            return true;
+        }
+        self.stem.clear();
+        let key = pack(text);
+        if let Some(&stem) = key.and_then(|key| self.cache.get(&key)) {
+            self.pending = stem != 0;
+            unpack(stem, self.stem);
+            return true;
+        }
+        let stem = self.stemmer.stem(text);
+        self.pending = stem != text;
+        if self.pending {
+            self.stem.push_str(&stem);
+        }
+        if let (Some(key), Some(value)) = (key, pack(&stem)) {
+            if self.cache.len() >= STEM_CACHE_MAX {
+                self.cache.clear();
             }
+            self.cache.insert(key, if self.pending { value } else { 0 });
         }
         true
     }
