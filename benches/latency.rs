@@ -40,7 +40,12 @@ fn main() {
         dir.size_bytes().unwrap_or(0) as f64 / 1e6
     );
     let engine = Engine::open(dir).expect("index opens");
-    let mixes = [("topics (first 50)", "topics.txt", 50), ("topics (all)", "topics.txt", usize::MAX), ("typing", "typing.txt", usize::MAX), ("typos", "typos.txt", usize::MAX)];
+    let mixes = [
+        ("topics (first 50)", "topics.txt", 50),
+        ("topics (all)", "topics.txt", usize::MAX),
+        ("typing", "typing.txt", usize::MAX),
+        ("typos", "typos.txt", usize::MAX),
+    ];
     for (name, file, take) in mixes {
         let path = queries_dir.join(file);
         let Ok(text) = std::fs::read_to_string(&path) else {

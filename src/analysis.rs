@@ -30,9 +30,7 @@ use std::hash::{BuildHasherDefault, Hasher};
 use std::iter::Peekable;
 
 use tantivy::Index;
-use tantivy::tokenizer::{
-    AsciiFoldingFilter, RawTokenizer, TextAnalyzer, Token, TokenFilter, TokenStream, Tokenizer,
-};
+use tantivy::tokenizer::{AsciiFoldingFilter, RawTokenizer, TextAnalyzer, Token, TokenFilter, TokenStream, Tokenizer};
 use unicode_segmentation::{UWordBoundIndices, UnicodeSegmentation};
 
 /// Name the analyzer is registered under.
@@ -45,10 +43,7 @@ const STEM_CACHE_MAX: usize = 200_000;
 
 /// Builds the `talk` analyzer.
 pub fn analyzer() -> TextAnalyzer {
-    TextAnalyzer::builder(TalkTokenizer::default())
-        .filter(AsciiFoldingFilter)
-        .filter(StemFilter)
-        .build()
+    TextAnalyzer::builder(TalkTokenizer::default()).filter(AsciiFoldingFilter).filter(StemFilter).build()
 }
 
 /// Registers [`analyzer`] under [`TOKENIZER`]; needed on every opened `Index`.
@@ -60,9 +55,7 @@ pub fn register(index: &Index) {
 pub fn tokens(text: &str) -> Vec<Token> {
     let mut analyzer = analyzer();
     let mut out = Vec::new();
-    analyzer
-        .token_stream(text)
-        .process(&mut |t| out.push(t.clone()));
+    analyzer.token_stream(text).process(&mut |t| out.push(t.clone()));
     out
 }
 
@@ -70,15 +63,11 @@ pub fn tokens(text: &str) -> Vec<Token> {
 /// its token text. Punctuation and spacing are kept.
 pub fn fold(text: &str) -> String {
     let mut lower = String::with_capacity(text.len());
-    text.chars()
-        .filter(|&c| !is_ignorable(c))
-        .for_each(|c| push_lower(&mut lower, c));
+    text.chars().filter(|&c| !is_ignorable(c)).for_each(|c| push_lower(&mut lower, c));
     if lower.is_ascii() {
         return lower;
     }
-    let mut folder = TextAnalyzer::builder(RawTokenizer::default())
-        .filter(AsciiFoldingFilter)
-        .build();
+    let mut folder = TextAnalyzer::builder(RawTokenizer::default()).filter(AsciiFoldingFilter).build();
     let mut stream = folder.token_stream(&lower);
     stream.next().map(|t| t.text.clone()).unwrap_or_default()
 }
@@ -185,17 +174,11 @@ impl<'a> Iterator for Segments<'a> {
                 let (start, end) = (self.pos, ascii_segment_end(&b[..self.run_end], self.pos));
                 self.pos = end;
                 // Other punctuation never matters: skip it.
-                if end > start + 1
-                    || b[start].is_ascii_alphanumeric()
-                    || b"._+#-".contains(&b[start])
-                {
+                if end > start + 1 || b[start].is_ascii_alphanumeric() || b"._+#-".contains(&b[start]) {
                     return Some((start, &self.text[start..end]));
                 }
             }
-            let start = self.pos
-                + b[self.pos..]
-                    .iter()
-                    .position(|c| !c.is_ascii_whitespace())?;
+            let start = self.pos + b[self.pos..].iter().position(|c| !c.is_ascii_whitespace())?;
             let len = b[start..].iter().position(u8::is_ascii_whitespace);
             (self.pos, self.run_end) = (start, start + len.unwrap_or(b.len() - start));
             let run = &self.text[start..self.run_end];
@@ -242,26 +225,10 @@ impl Tokenizer for TalkTokenizer {
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> TalkStream<'a> {
         self.out.clear();
-        let segs = Segments {
-            text,
-            pos: 0,
-            run_end: 0,
-            unicode: None,
-        }
-        .peekable();
+        let segs = Segments { text, pos: 0, run_end: 0, unicode: None }.peekable();
         let (parts, whole, out) = (&mut self.parts, &mut self.whole, &mut self.out);
         let token = Token::default();
-        TalkStream {
-            text,
-            segs,
-            parts,
-            whole,
-            out,
-            next: 0,
-            pos: 0,
-            group_parts: 0,
-            token,
-        }
+        TalkStream { text, segs, parts, whole, out, next: 0, pos: 0, group_parts: 0, token }
     }
 }
 
@@ -313,14 +280,7 @@ impl TalkStream<'_> {
         let same = self.group_parts == 1 && first.end - first.start == self.whole.len();
         if self.out.len() > 1 && !same && self.whole.len() <= MAX_LEN {
             let (to, pos, end) = (atom.to, self.pos, self.whole.len());
-            self.out[0] = Pending {
-                from,
-                to,
-                pos,
-                start: 0,
-                end,
-                whole: true,
-            };
+            self.out[0] = Pending { from, to, pos, start: 0, end, whole: true };
             self.next = 0;
         }
         true
@@ -339,10 +299,7 @@ impl TalkStream<'_> {
             return None;
         }
         self.segs.next();
-        Some(Atom {
-            from: start,
-            ..self.word_atom(s, word)
-        })
+        Some(Atom { from: start, ..self.word_atom(s, word) })
     }
 
     /// A word segment plus a directly following `++` (or `#` after one letter).
@@ -358,28 +315,17 @@ impl TalkStream<'_> {
         };
         let mut to = end;
         while to < end + suffix {
-            to = self
-                .segs
-                .next()
-                .map_or(end + suffix, |(s, sym)| s + sym.len());
+            to = self.segs.next().map_or(end + suffix, |(s, sym)| s + sym.len());
         }
         let to = to.min(end + suffix);
         // A possessive that UAX #29 split off (`3.12's`, `C++'s`): skip it.
         let tail = &self.text[to..];
-        if let Some(n) = ["'s", "\u{2019}s"]
-            .iter()
-            .find(|p| tail.starts_with(*p))
-            .map(|p| p.len())
+        if let Some(n) = ["'s", "\u{2019}s"].iter().find(|p| tail.starts_with(*p)).map(|p| p.len())
             && !tail[n..].starts_with(char::is_alphanumeric)
         {
             while self.segs.next_if(|&(s, _)| s < to + n).is_some() {}
         }
-        Atom {
-            from: start,
-            core_from: start,
-            core_to: end,
-            to,
-        }
+        Atom { from: start, core_from: start, core_to: end, to }
     }
 
     /// The next atom if a hyphen without whitespace joins it to the group.
@@ -409,22 +355,15 @@ impl TalkStream<'_> {
                 self.parts.push_str(core);
                 self.parts[start..].make_ascii_lowercase();
             } else {
-                let cs = core
-                    .chars()
-                    .filter(|&c| !is_ignorable(c) && !is_apostrophe(c));
+                let cs = core.chars().filter(|&c| !is_ignorable(c) && !is_apostrophe(c));
                 cs.for_each(|c| push_lower(self.parts, c));
             }
             self.parts.push_str(&self.text[a.core_to..a.to]);
             self.whole.push_str(&self.parts[start..]);
-            let to = if a.to == a.core_to {
-                a.core_from + core.len()
-            } else {
-                a.to
-            };
+            let to = if a.to == a.core_to { a.core_from + core.len() } else { a.to };
             return self.end_part(a.from, to, start);
         }
-        let (whole_start, out_start, parts_before) =
-            (self.whole.len(), self.out.len(), self.group_parts);
+        let (whole_start, out_start, parts_before) = (self.whole.len(), self.out.len(), self.group_parts);
         let (mut part_from, mut part_to, mut start) = (None, 0, start);
         let mut has_alpha = false;
         for (i, c) in core.char_indices() {
@@ -463,14 +402,7 @@ impl TalkStream<'_> {
     fn end_part(&mut self, from: usize, to: usize, start: usize) {
         let (end, pos) = (self.parts.len(), self.pos + self.group_parts);
         if end - start <= MAX_LEN {
-            self.out.push(Pending {
-                from,
-                to,
-                pos,
-                start,
-                end,
-                whole: false,
-            });
+            self.out.push(Pending { from, to, pos, start, end, whole: false });
         } else {
             self.parts.truncate(start);
         }
@@ -510,9 +442,7 @@ struct WordHasher(u64);
 
 impl Hasher for WordHasher {
     fn write(&mut self, bytes: &[u8]) {
-        bytes
-            .iter()
-            .for_each(|&b| self.write_u128(u128::from(b) ^ u128::from(self.0)));
+        bytes.iter().for_each(|&b| self.write_u128(u128::from(b) ^ u128::from(self.0)));
     }
 
     fn write_u128(&mut self, n: u128) {
@@ -528,9 +458,7 @@ impl Hasher for WordHasher {
 /// An `a-z` word of at most 16 bytes packed into an integer (zero-padded).
 fn pack(word: &str) -> Option<u128> {
     let mut bytes = [0u8; 16];
-    bytes
-        .get_mut(..word.len())?
-        .copy_from_slice(word.as_bytes());
+    bytes.get_mut(..word.len())?.copy_from_slice(word.as_bytes());
     Some(u128::from_le_bytes(bytes))
 }
 
@@ -552,12 +480,7 @@ impl TokenFilter for StemFilter {
 
     fn transform<T: Tokenizer>(self, inner: T) -> StemTokenizer<T> {
         let stemmer = frostem::Stemmer::new(frostem::Algorithm::English);
-        StemTokenizer {
-            inner,
-            stemmer,
-            cache: StemCache::default(),
-            stem: String::new(),
-        }
+        StemTokenizer { inner, stemmer, cache: StemCache::default(), stem: String::new() }
     }
 }
 
@@ -575,13 +498,7 @@ impl<T: Tokenizer> Tokenizer for StemTokenizer<T> {
     fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
         let tail = self.inner.token_stream(text);
         let (cache, stem) = (&mut self.cache, &mut self.stem);
-        StemStream {
-            tail,
-            stemmer: self.stemmer,
-            cache,
-            stem,
-            pending: false,
-        }
+        StemStream { tail, stemmer: self.stemmer, cache, stem, pending: false }
     }
 }
 
@@ -651,19 +568,12 @@ mod tests {
 
     /// Surface (non-stem) token texts.
     fn surface(text: &str) -> Vec<String> {
-        tokens(text)
-            .into_iter()
-            .filter(|t| !is_stem(&t.text))
-            .map(|t| t.text)
-            .collect()
+        tokens(text).into_iter().filter(|t| !is_stem(&t.text)).map(|t| t.text).collect()
     }
 
     /// Every token as (text, position).
     fn with_pos(text: &str) -> Vec<(String, usize)> {
-        tokens(text)
-            .into_iter()
-            .map(|t| (t.text, t.position))
-            .collect()
+        tokens(text).into_iter().map(|t| (t.text, t.position)).collect()
     }
 
     #[test]
@@ -707,14 +617,7 @@ mod tests {
     #[test]
     fn compound_positions() {
         let got = with_pos("Keith-Magee talks");
-        let want = [
-            ("keith-magee", 0),
-            ("keith", 0),
-            ("magee", 1),
-            ("\u{1}mage", 1),
-            ("talks", 2),
-            ("\u{1}talk", 2),
-        ];
+        let want = [("keith-magee", 0), ("keith", 0), ("magee", 1), ("\u{1}mage", 1), ("talks", 2), ("\u{1}talk", 2)];
         let want: Vec<_> = want.iter().map(|&(t, p)| (t.to_string(), p)).collect();
         assert_eq!(got, want);
         let got = with_pos("just-in-time x");
@@ -726,25 +629,14 @@ mod tests {
         assert_eq!(with_pos("coroutines")[1], ("\u{1}coroutin".to_string(), 0));
         assert_eq!(with_pos("coroutine")[1], ("\u{1}coroutin".to_string(), 0));
         assert_eq!(with_pos("jit"), [("jit".to_string(), 0)]);
-        let stems: Vec<_> = tokens("keith-magee")
-            .into_iter()
-            .filter(|t| is_stem(&t.text))
-            .map(|t| t.text)
-            .collect();
+        let stems: Vec<_> = tokens("keith-magee").into_iter().filter(|t| is_stem(&t.text)).map(|t| t.text).collect();
         assert_eq!(stems, ["\u{1}mage"], "parts are stemmed, wholes are not");
         assert!(tokens("python3 c++ 3.12").iter().all(|t| !is_stem(&t.text)));
-        assert!(
-            !tokens("agile")
-                .iter()
-                .any(|t| t.text.trim_start_matches(STEM_MARK) == "gil")
-        );
+        assert!(!tokens("agile").iter().any(|t| t.text.trim_start_matches(STEM_MARK) == "gil"));
         let toks = tokens("Async coroutines running");
         for pair in toks.windows(2).filter(|w| is_stem(&w[1].text)) {
             assert_eq!(pair[0].position, pair[1].position);
-            assert_eq!(
-                (pair[0].offset_from, pair[0].offset_to),
-                (pair[1].offset_from, pair[1].offset_to)
-            );
+            assert_eq!((pair[0].offset_from, pair[0].offset_to), (pair[1].offset_from, pair[1].offset_to));
         }
         assert_eq!(toks.iter().filter(|t| is_stem(&t.text)).count(), 2);
     }
@@ -756,18 +648,12 @@ mod tests {
             let surface = &text[t.offset_from..t.offset_to];
             let text = t.text.trim_start_matches(STEM_MARK);
             assert!(
-                fold(surface)
-                    .replace(['\'', '-', '_'], "")
-                    .contains(&text.replace(['-', '_'], ""))
-                    || is_stem(&t.text),
+                fold(surface).replace(['\'', '-', '_'], "").contains(&text.replace(['-', '_'], "")) || is_stem(&t.text),
                 "{surface:?} vs {text:?}"
             );
         }
         let t = tokens("x Keith-Magee");
-        assert_eq!(
-            &"x Keith-Magee"[t[1].offset_from..t[1].offset_to],
-            "Keith-Magee"
-        );
+        assert_eq!(&"x Keith-Magee"[t[1].offset_from..t[1].offset_to], "Keith-Magee");
         assert_eq!(&"x Keith-Magee"[t[3].offset_from..t[3].offset_to], "Magee");
         let t = tokens("(.NET)");
         assert_eq!((t[0].offset_from, t[0].offset_to), (1, 5));
@@ -827,9 +713,7 @@ mod tests {
         for _ in 0..300 {
             let s = (0..seed % 40)
                 .map(|_| {
-                    seed = seed
-                        .wrapping_mul(6364136223846793005)
-                        .wrapping_add(1442695040888963407);
+                    seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
                     chars[(seed >> 33) as usize % chars.len()]
                 })
                 .collect();
@@ -839,9 +723,7 @@ mod tests {
         for text in &inputs {
             let mut last = 0;
             for t in tokens(text) {
-                assert!(
-                    t.position >= last && t.offset_from < t.offset_to && t.offset_to <= text.len()
-                );
+                assert!(t.position >= last && t.offset_from < t.offset_to && t.offset_to <= text.len());
                 assert!(text.get(t.offset_from..t.offset_to).is_some() && !t.text.is_empty());
                 last = t.position;
             }
@@ -854,18 +736,11 @@ mod tests {
         let indexing = TextFieldIndexing::default()
             .set_tokenizer(TOKENIZER)
             .set_index_option(IndexRecordOption::WithFreqsAndPositions);
-        let body = schema.add_text_field(
-            "body",
-            TextOptions::default().set_indexing_options(indexing),
-        );
+        let body = schema.add_text_field("body", TextOptions::default().set_indexing_options(indexing));
         let index = Index::create_in_ram(schema.build());
         register(&index);
         let mut writer = index.writer_with_num_threads(1, 20_000_000).unwrap();
-        for text in [
-            "C is great",
-            "Modern C++ by Keith-Magee",
-            "Agile coroutines",
-        ] {
+        for text in ["C is great", "Modern C++ by Keith-Magee", "Agile coroutines"] {
             writer.add_document(doc!(body => text)).unwrap();
         }
         writer.commit().unwrap();
@@ -877,21 +752,8 @@ mod tests {
         assert_eq!(count(&q("c")), 1);
         assert_eq!(count(&q("gil")), 0);
         assert_eq!(count(&q("\u{1}coroutin")), 1);
-        assert_eq!(
-            count(&PhraseQuery::new(vec![term("keith"), term("magee")])),
-            1
-        );
-        assert_eq!(
-            count(&PhraseQuery::new(vec![term("c++"), term("keith")])),
-            0
-        );
-        assert_eq!(
-            count(&PhraseQuery::new(vec![
-                term("by"),
-                term("keith"),
-                term("magee")
-            ])),
-            1
-        );
+        assert_eq!(count(&PhraseQuery::new(vec![term("keith"), term("magee")])), 1);
+        assert_eq!(count(&PhraseQuery::new(vec![term("c++"), term("keith")])), 0);
+        assert_eq!(count(&PhraseQuery::new(vec![term("by"), term("keith"), term("magee")])), 1);
     }
 }

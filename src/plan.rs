@@ -220,10 +220,8 @@ fn phrase_query(parts: &[Token], fields: &Fields, w: &Weights, scope: Scope) -> 
                 .iter()
                 .map(|&f| {
                     let field = fields.text(f);
-                    let terms: Vec<(usize, Term)> = parts
-                        .iter()
-                        .map(|t| (t.position - base, Term::from_field_text(field, &t.text)))
-                        .collect();
+                    let terms: Vec<(usize, Term)> =
+                        parts.iter().map(|t| (t.position - base, Term::from_field_text(field, &t.text))).collect();
                     let q: Box<dyn Query> = Box::new(PhraseQuery::new_with_offset(terms));
                     (Occur::Should, Box::new(BoostQuery::new(q, w.of(f))) as Box<dyn Query>)
                 })

@@ -190,19 +190,28 @@ mod tests {
         use Scope::*;
         let cases: Vec<(&str, Vec<Clause>)> = vec![
             ("pypy  jit", vec![word("pypy"), word("jit")]),
-            ("\"event loop\" -django", vec![
-                Clause::Phrase { text: "event loop".into(), scope: All, negated: false },
-                Clause::Word { text: "django".into(), scope: All, negated: true },
-            ]),
+            (
+                "\"event loop\" -django",
+                vec![
+                    Clause::Phrase { text: "event loop".into(), scope: All, negated: false },
+                    Clause::Word { text: "django".into(), scope: All, negated: true },
+                ],
+            ),
             ("-\"web app\"", vec![Clause::Phrase { text: "web app".into(), scope: All, negated: true }]),
-            ("speaker:\"Raymond Hettinger\" title:jit", vec![
-                Clause::Phrase { text: "Raymond Hettinger".into(), scope: Speaker, negated: false },
-                Clause::Word { text: "jit".into(), scope: Title, negated: false },
-            ]),
-            ("year:2012 year:2015..2010", vec![
-                Clause::Years { from: 2012, to: 2012, negated: false },
-                Clause::Years { from: 2010, to: 2015, negated: false },
-            ]),
+            (
+                "speaker:\"Raymond Hettinger\" title:jit",
+                vec![
+                    Clause::Phrase { text: "Raymond Hettinger".into(), scope: Speaker, negated: false },
+                    Clause::Word { text: "jit".into(), scope: Title, negated: false },
+                ],
+            ),
+            (
+                "year:2012 year:2015..2010",
+                vec![
+                    Clause::Years { from: 2012, to: 2012, negated: false },
+                    Clause::Years { from: 2010, to: 2015, negated: false },
+                ],
+            ),
             ("c++ .net node.js python-3", vec![word("c++"), word(".net"), word("node.js"), word("python-3")]),
         ];
         for (input, expected) in cases {

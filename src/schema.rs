@@ -7,8 +7,7 @@
 //! is what search hits, `show` and `export` read back, byte for byte.
 
 use tantivy::schema::{
-    BytesOptions, Field, IndexRecordOption, NumericOptions, STRING, Schema, TextFieldIndexing,
-    TextOptions,
+    BytesOptions, Field, IndexRecordOption, NumericOptions, STRING, Schema, TextFieldIndexing, TextOptions,
 };
 use tantivy::{TantivyDocument, Term};
 

@@ -124,7 +124,12 @@ impl Engine {
     /// Opens the live index at `dir`.
     pub fn open(dir: IndexDir) -> Result<Engine> {
         let snapshot = open_snapshot(&dir)?;
-        Ok(Engine { dir, fields: Fields::new(), weights: Weights::default(), snapshot: RwLock::new(Arc::new(snapshot)) })
+        Ok(Engine {
+            dir,
+            fields: Fields::new(),
+            weights: Weights::default(),
+            snapshot: RwLock::new(Arc::new(snapshot)),
+        })
     }
 
     /// The index directory.
@@ -177,12 +182,7 @@ impl Engine {
             let talk = self.load(&searcher, address)?;
             hits.push(make_hit(talk, score, &plan.highlighter));
         }
-        Ok(SearchResponse {
-            query: req.query.clone(),
-            total,
-            took_ms: start.elapsed().as_secs_f64() * 1000.0,
-            hits,
-        })
+        Ok(SearchResponse { query: req.query.clone(), total, took_ms: start.elapsed().as_secs_f64() * 1000.0, hits })
     }
 
     /// The talk with this id.

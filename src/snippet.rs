@@ -267,10 +267,7 @@ mod tests {
     #[test]
     fn html_escapes_talk_text_and_marks_matches() {
         let s = highlighter("script").full("<script>alert('x')</script> & more");
-        assert_eq!(
-            s.to_html(),
-            "&lt;<mark>script</mark>&gt;alert(&#39;x&#39;)&lt;/<mark>script</mark>&gt; &amp; more"
-        );
+        assert_eq!(s.to_html(), "&lt;<mark>script</mark>&gt;alert(&#39;x&#39;)&lt;/<mark>script</mark>&gt; &amp; more");
     }
 
     #[test]

@@ -105,9 +105,8 @@ impl IndexDir {
         let path = self.root.join(&generation);
         let meta_path = path.join(META);
         let meta: GenerationMeta = match fs::read(&meta_path) {
-            Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| {
-                Error::io(&meta_path, std::io::Error::new(std::io::ErrorKind::InvalidData, e))
-            })?,
+            Ok(bytes) => serde_json::from_slice(&bytes)
+                .map_err(|e| Error::io(&meta_path, std::io::Error::new(std::io::ErrorKind::InvalidData, e)))?,
             Err(e) => return Err(Error::io(meta_path, e)),
         };
         if meta.schema_version != SCHEMA_VERSION {
@@ -122,12 +121,8 @@ impl IndexDir {
     pub fn lock(&self) -> Result<WriteLock> {
         fs::create_dir_all(&self.root).map_err(|e| Error::io(&self.root, e))?;
         let path = self.root.join(LOCK);
-        let file = File::options()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&path)
-            .map_err(|e| Error::io(&path, e))?;
+        let file =
+            File::options().create(true).truncate(false).write(true).open(&path).map_err(|e| Error::io(&path, e))?;
         match file.try_lock() {
             Ok(()) => Ok(WriteLock { _file: file }),
             Err(fs::TryLockError::WouldBlock) => Err(Error::Busy(self.root.clone())),
@@ -191,9 +186,8 @@ impl IndexDir {
 }
 
 fn is_generation_name(name: &str) -> bool {
-    name.strip_prefix("gen-").is_some_and(|rest| {
-        !rest.is_empty() && rest.bytes().all(|b| b.is_ascii_digit() || b == b'-')
-    })
+    name.strip_prefix("gen-")
+        .is_some_and(|rest| !rest.is_empty() && rest.bytes().all(|b| b.is_ascii_digit() || b == b'-'))
 }
 
 fn write_synced(path: &Path, bytes: &[u8]) -> Result<()> {

@@ -247,8 +247,14 @@ mod tests {
         let cases = [
             (r#"{"title":"T"}"#, "field \"id\": missing"),
             (r#"{"id":"a"}"#, "field \"title\": missing"),
-            (r#"{"id":"a","title":"T","speakers":"Ann"}"#, "field \"speakers\": expected a list of strings, found a string"),
-            (r#"{"id":"a","title":"T","duration_s":-5}"#, "field \"duration_s\": expected a non-negative whole number, found a number"),
+            (
+                r#"{"id":"a","title":"T","speakers":"Ann"}"#,
+                "field \"speakers\": expected a list of strings, found a string",
+            ),
+            (
+                r#"{"id":"a","title":"T","duration_s":-5}"#,
+                "field \"duration_s\": expected a non-negative whole number, found a number",
+            ),
             (r#"{"id":5,"title":"T"}"#, "field \"id\": expected a string, found a number"),
             (r#"{"id":"a","title":"T","date":"2012-02-30"}"#, "field \"date\": \"2012-02-30\" is not a date"),
             (r#"{"id":"","title":"T"}"#, "field \"id\": must not be empty"),

@@ -20,11 +20,14 @@ pub struct Params(Vec<(String, String)>);
 impl Params {
     /// Parses a raw query string, rejecting parameters not in `allowed`.
     pub fn parse(raw: Option<&str>, allowed: &[&str]) -> Result<Params, ApiError> {
-        let pairs: Vec<(String, String)> = serde_urlencoded::from_str(raw.unwrap_or(""))
-            .map_err(|e| ApiError::bad_param("query string", e))?;
+        let pairs: Vec<(String, String)> =
+            serde_urlencoded::from_str(raw.unwrap_or("")).map_err(|e| ApiError::bad_param("query string", e))?;
         for (name, _) in &pairs {
             if !allowed.contains(&name.as_str()) {
-                return Err(ApiError::bad_param(name, format!("unknown parameter; expected one of {}", allowed.join(", "))));
+                return Err(ApiError::bad_param(
+                    name,
+                    format!("unknown parameter; expected one of {}", allowed.join(", ")),
+                ));
             }
         }
         Ok(Params(pairs))

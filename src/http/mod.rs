@@ -69,10 +69,8 @@ pub fn app(state: AppState, config: &ServeConfig) -> Router {
 /// Serves until Ctrl-C or SIGTERM.
 pub fn serve(engine: Engine, config: ServeConfig) -> Result<()> {
     init_tracing();
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| Error::io("tokio runtime", e))?;
+    let runtime =
+        tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(|e| Error::io("tokio runtime", e))?;
     runtime.block_on(async move {
         let listener =
             tokio::net::TcpListener::bind(config.addr).await.map_err(|e| Error::io(config.addr.to_string(), e))?;

@@ -72,7 +72,9 @@ fn render(q: &str, outcome: Result<&Option<SearchResponse>, ()>, talks: u64) -> 
         value = escape_html(q),
     );
     match outcome {
-        Err(_) => html.push_str(r#"<p class="status" role="alert">That search could not be run: check the address.</p>"#),
+        Err(_) => {
+            html.push_str(r#"<p class="status" role="alert">That search could not be run: check the address.</p>"#)
+        }
         Ok(None) => html.push_str(r#"<p class="status">Type a topic, a speaker or an event.</p>"#),
         Ok(Some(resp)) => render_results(&mut html, resp),
     }
@@ -91,7 +93,8 @@ fn render_results(html: &mut String, resp: &SearchResponse) {
         html.push_str("<li><h2>");
         match &hit.url {
             Some(url) if url.starts_with("https://") || url.starts_with("http://") => {
-                let _ = write!(html, r#"<a href="{}" rel="noopener noreferrer">{}</a>"#, escape_html(url), hit.title_html);
+                let _ =
+                    write!(html, r#"<a href="{}" rel="noopener noreferrer">{}</a>"#, escape_html(url), hit.title_html);
             }
             _ => html.push_str(&hit.title_html),
         }

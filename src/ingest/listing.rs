@@ -63,15 +63,7 @@ const MONTHS: [&str; 12] = [
     "november",
     "december",
 ];
-const WEEKDAYS: [&str; 7] = [
-    "monday",
-    "tuesday",
-    "wednesday",
-    "thursday",
-    "friday",
-    "saturday",
-    "sunday",
-];
+const WEEKDAYS: [&str; 7] = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"];
 const EXAMPLE_TIME: &str = "At 10:25am to 11:05am, Saturday 10th March";
 /// Longest slug taken from a title or an event, in bytes, so ids stay well under `MAX_ID_LEN`.
 const MAX_SLUG: usize = 200;
@@ -84,11 +76,7 @@ pub fn parse(text: &str, source: &str) -> Parsed {
         parser.reject(1, "empty file".into());
         return parser.parsed;
     }
-    let lines: Vec<Line> = text
-        .split('\n')
-        .enumerate()
-        .map(|(i, l)| Line::new(i + 1, l))
-        .collect();
+    let lines: Vec<Line> = text.split('\n').enumerate().map(|(i, l)| Line::new(i + 1, l)).collect();
     for i in 0..lines.len() {
         parser.feed(&lines, i);
     }
@@ -112,16 +100,8 @@ struct Line<'a> {
 impl<'a> Line<'a> {
     fn new(no: usize, raw: &'a str) -> Self {
         let raw = raw.strip_suffix('\r').unwrap_or(raw);
-        let indent = raw
-            .chars()
-            .take_while(|c| c.is_whitespace())
-            .map(|c| if c == '\t' { 4 } else { 1 })
-            .sum();
-        Line {
-            no,
-            indent,
-            text: raw.trim(),
-        }
+        let indent = raw.chars().take_while(|c| c.is_whitespace()).map(|c| if c == '\t' { 4 } else { 1 }).sum();
+        Line { no, indent, text: raw.trim() }
     }
 }
 
@@ -203,11 +183,7 @@ impl<'s> Parser<'s> {
     }
 
     fn reject(&mut self, line: usize, message: String) {
-        self.parsed.rejected.push(Rejection {
-            source: self.source.to_string(),
-            line,
-            message,
-        });
+        self.parsed.rejected.push(Rejection { source: self.source.to_string(), line, message });
     }
 
     /// Handles `lines[i]`, looking ahead when it could start a talk.
@@ -220,10 +196,7 @@ impl<'s> Parser<'s> {
             }
             return;
         }
-        let outdented = self
-            .draft
-            .as_ref()
-            .is_none_or(|d| line.indent < d.body_indent.unwrap_or(d.indent + 1));
+        let outdented = self.draft.as_ref().is_none_or(|d| line.indent < d.body_indent.unwrap_or(d.indent + 1));
         let structural = !in_body || outdented;
         if structural && let Some((event, day)) = header(line.text) {
             self.close();
@@ -288,12 +261,7 @@ impl<'s> Parser<'s> {
             return;
         }
         let mut talk = draft.talk;
-        let base = match talk
-            .event
-            .as_deref()
-            .map(capped_slug)
-            .filter(|s| !s.is_empty())
-        {
+        let base = match talk.event.as_deref().map(capped_slug).filter(|s| !s.is_empty()) {
             Some(event) => format!("{event}/{}", title_slug(&talk.title)),
             None => title_slug(&talk.title),
         };
@@ -307,10 +275,7 @@ impl<'s> Parser<'s> {
         match talk.validate() {
             Ok(()) => {
                 self.used_ids.insert(talk.id.clone());
-                self.parsed.records.push(Record {
-                    talk,
-                    line: draft.line,
-                });
+                self.parsed.records.push(Record { talk, line: draft.line });
             }
             Err(message) => self.reject(draft.line, message),
         }
@@ -320,15 +285,12 @@ impl<'s> Parser<'s> {
 /// The text after a bullet marker and its whitespace.
 fn strip_bullet(text: &str) -> Option<&str> {
     let rest = text.strip_prefix(BULLETS)?;
-    rest.starts_with(char::is_whitespace)
-        .then(|| rest.trim_start())
+    rest.starts_with(char::is_whitespace).then(|| rest.trim_start())
 }
 
 /// The names of a `by ...` line.
 fn speakers_text(text: &str) -> Option<&str> {
-    text.strip_prefix("by ")
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
+    text.strip_prefix("by ").map(str::trim).filter(|s| !s.is_empty())
 }
 
 /// `Alex Gaynor, Maciej Fijalkowski and Armin Rigo` (also `&`, `, and`): one entry per person.
@@ -364,15 +326,9 @@ fn is_time_line(text: &str) -> bool {
     let Some(rest) = text.strip_prefix("At ") else {
         return false;
     };
-    let clause = rest
-        .split(',')
-        .next()
-        .unwrap_or_default()
-        .to_ascii_lowercase();
+    let clause = rest.split(',').next().unwrap_or_default().to_ascii_lowercase();
     clause.starts_with(|c: char| c.is_ascii_digit())
-        && clause
-            .chars()
-            .all(|c| c.is_ascii_digit() || " :.-–amptoAMPTO".contains(c))
+        && clause.chars().all(|c| c.is_ascii_digit() || " :.-–amptoAMPTO".contains(c))
         && (clause.contains(':') || clause.contains("am") || clause.contains("pm"))
 }
 
@@ -383,15 +339,8 @@ fn parse_time_line(
     event: Option<&str>,
 ) -> Result<(String, Option<u64>, Option<String>), String> {
     let rest = text.strip_prefix("At ").unwrap_or(text);
-    let (clause, day_text) = rest
-        .split_once(',')
-        .map_or((rest, ""), |(c, d)| (c, d.trim()));
-    let bad_time = || {
-        format!(
-            "field \"time\": cannot read {} (expected a line like {EXAMPLE_TIME:?})",
-            quote(text)
-        )
-    };
+    let (clause, day_text) = rest.split_once(',').map_or((rest, ""), |(c, d)| (c, d.trim()));
+    let bad_time = || format!("field \"time\": cannot read {} (expected a line like {EXAMPLE_TIME:?})", quote(text));
     let clause = clause.replace(" to ", "-").replace('–', "-");
     let (start, end) = match clause.split('-').map(clock).collect::<Vec<_>>()[..] {
         [Some(start)] => (start, None),
@@ -399,26 +348,17 @@ fn parse_time_line(
         _ => return Err(bad_time()),
     };
     // A talk that ends before it starts runs past midnight.
-    let duration_s = end
-        .map(|end| u64::from((end + 24 * 60 - start) % (24 * 60)) * 60)
-        .filter(|&d| d > 0);
+    let duration_s = end.map(|end| u64::from((end + 24 * 60 - start) % (24 * 60)) * 60).filter(|&d| d > 0);
     let day = if day_text.is_empty() {
         header_day
     } else {
-        Some(
-            parse_day(day_text)
-                .ok_or_else(|| format!("field \"date\": cannot read {}", quote(day_text)))?,
-        )
+        Some(parse_day(day_text).ok_or_else(|| format!("field \"date\": cannot read {}", quote(day_text)))?)
     };
     let date = day.and_then(|d| {
         let year = d.year.or_else(|| event.and_then(year_of))?;
         Some(format!("{year:04}-{:02}-{:02}", d.month, d.day))
     });
-    Ok((
-        format!("{:02}:{:02}", start / 60, start % 60),
-        duration_s,
-        date,
-    ))
+    Ok((format!("{:02}:{:02}", start / 60, start % 60), duration_s, date))
 }
 
 /// Minutes after midnight of `10:25am`, `1pm`, `12:15pm`, `13:20` or `9.30`.
@@ -431,11 +371,7 @@ fn clock(text: &str) -> Option<u32> {
     };
     let (h, m) = digits.split_once([':', '.']).unwrap_or((digits, "00"));
     let numeric = |s: &str, len: std::ops::RangeInclusive<usize>| {
-        if len.contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit()) {
-            s.parse::<u32>().ok()
-        } else {
-            None
-        }
+        if len.contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit()) { s.parse::<u32>().ok() } else { None }
     };
     let (h, m) = (numeric(h, 1..=2)?, numeric(m, 2..=2)?);
     let h = match pm {
@@ -452,28 +388,15 @@ fn parse_day(text: &str) -> Option<Day> {
         slot.replace(value).is_none().then_some(())
     }
     let (mut year, mut month, mut day) = (None, None, None);
-    for token in text
-        .split(|c: char| c.is_whitespace() || c == ',')
-        .filter(|t| !t.is_empty())
-    {
+    for token in text.split(|c: char| c.is_whitespace() || c == ',').filter(|t| !t.is_empty()) {
         let token = token.trim_end_matches('.').to_lowercase();
         let digits = token.trim_end_matches(|c: char| c.is_ascii_alphabetic());
         let suffix = &token[digits.len()..];
-        let number = digits
-            .bytes()
-            .all(|b| b.is_ascii_digit())
-            .then(|| digits.parse::<u16>().ok())
-            .flatten();
-        let named = |names: &[&str]| {
-            names
-                .iter()
-                .position(|n| token.len() >= 3 && n.starts_with(&token))
-        };
+        let number = digits.bytes().all(|b| b.is_ascii_digit()).then(|| digits.parse::<u16>().ok()).flatten();
+        let named = |names: &[&str]| names.iter().position(|n| token.len() >= 3 && n.starts_with(&token));
         if let (Some(n), 4, "") = (number, digits.len(), suffix) {
             set(&mut year, n)?;
-        } else if let (Some(n @ 1..=31), 1..=2, "" | "st" | "nd" | "rd" | "th") =
-            (number, digits.len(), suffix)
-        {
+        } else if let (Some(n @ 1..=31), 1..=2, "" | "st" | "nd" | "rd" | "th") = (number, digits.len(), suffix) {
             set(&mut day, n as u8)?;
         } else if let Some(m) = named(&MONTHS).filter(|_| number.is_none()) {
             set(&mut month, m as u8 + 1)?;
@@ -481,20 +404,12 @@ fn parse_day(text: &str) -> Option<Day> {
             return None;
         }
     }
-    Some(Day {
-        year,
-        month: month?,
-        day: day?,
-    })
+    Some(Day { year, month: month?, day: day? })
 }
 
 /// The last four-digit number in an event name: `PyCon US 2012` -> 2012.
 fn year_of(event: &str) -> Option<u16> {
-    event
-        .split(|c: char| !c.is_ascii_digit())
-        .rfind(|n| n.len() == 4)?
-        .parse()
-        .ok()
+    event.split(|c: char| !c.is_ascii_digit()).rfind(|n| n.len() == 4)?.parse().ok()
 }
 
 /// Whitespace runs (including no-break spaces) as single spaces, trimmed.
@@ -506,10 +421,7 @@ fn squash(text: &str) -> String {
 fn capped_slug(text: &str) -> String {
     let mut slug = slugify(text);
     if slug.len() > MAX_SLUG {
-        let cut = (0..=MAX_SLUG)
-            .rev()
-            .find(|&i| slug.is_char_boundary(i))
-            .unwrap_or(0);
+        let cut = (0..=MAX_SLUG).rev().find(|&i| slug.is_char_boundary(i)).unwrap_or(0);
         slug.truncate(cut);
         slug.truncate(slug.trim_end_matches('-').len());
     }
@@ -517,9 +429,7 @@ fn capped_slug(text: &str) -> String {
 }
 
 fn title_slug(title: &str) -> String {
-    Some(capped_slug(title))
-        .filter(|s| !s.is_empty())
-        .unwrap_or_else(|| "untitled".into())
+    Some(capped_slug(title)).filter(|s| !s.is_empty()).unwrap_or_else(|| "untitled".into())
 }
 
 /// `text` quoted for a message, shortened if long.
@@ -532,297 +442,5 @@ fn quote(text: &str) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    const LANYRD: &str = include_str!("../../data/pycon-us-2012-lanyrd.txt");
-
-    fn ok(text: &str) -> Vec<Talk> {
-        let parsed = parse(text, "test.txt");
-        assert!(parsed.rejected.is_empty(), "{:?}", parsed.rejected);
-        parsed.records.into_iter().map(|r| r.talk).collect()
-    }
-
-    #[test]
-    fn reads_the_bundled_lanyrd_listing() {
-        let parsed = parse(LANYRD, "lanyrd.txt");
-        assert!(parsed.rejected.is_empty(), "{:?}", parsed.rejected);
-        let titles: Vec<&str> = parsed
-            .records
-            .iter()
-            .map(|r| r.talk.title.as_str())
-            .collect();
-        assert_eq!(
-            titles,
-            [
-                "Why PyPy by example",
-                "How the PyPy JIT works",
-                "Making Jython Faster and Better",
-                "Coroutines, event loops, and the history of Python generators",
-                "Getting the Most Out of Python Imports",
-                "Sharing is Caring: Posting to the Python Package Index",
-                "Polyglot Programming with Python: Python/Scala Interop",
-                "What Python can learn from Java",
-            ]
-        );
-        let first = &parsed.records[0];
-        assert_eq!(first.line, 8);
-        let t = &first.talk;
-        assert_eq!(
-            t.speakers,
-            ["Alex Gaynor", "Maciej Fijalkowski", "Armin Rigo"]
-        );
-        assert_eq!(t.id, "pycon-us-2012/why-pypy-by-example");
-        assert_eq!(t.event.as_deref(), Some("PyCon US 2012"));
-        assert_eq!(t.date.as_deref(), Some("2012-03-10"));
-        assert_eq!(t.time.as_deref(), Some("10:25"));
-        assert_eq!(t.duration_s, Some(2400));
-        assert_eq!(t.room.as_deref(), Some("E1, Santa Clara Convention Center"));
-        assert_eq!(
-            (t.language.as_deref(), t.url.as_deref(), t.tags.len()),
-            (None, None, 0)
-        );
-        assert_eq!(t.r#abstract.split("\n\n").count(), 3);
-        assert!(t.r#abstract.starts_with("One of the goals of PyPy"));
-        assert!(t.r#abstract.ends_with("the near future."));
-
-        let talks: Vec<&Talk> = parsed.records.iter().map(|r| &r.talk).collect();
-        assert_eq!(talks[1].id, "pycon-us-2012/how-the-pypy-jit-works");
-        assert_eq!(
-            (talks[2].time.as_deref(), talks[2].duration_s),
-            (Some("11:45"), Some(1800))
-        );
-        assert_eq!(
-            (talks[3].time.as_deref(), talks[3].duration_s),
-            (Some("13:20"), Some(3300))
-        );
-        assert!(talks[3].r#abstract.contains("Python.\n\nLightning tour"));
-        assert!(
-            talks[3]
-                .r#abstract
-                .contains("event-based programming.\nSimple example")
-        );
-        assert!(
-            talks[5]
-                .r#abstract
-                .contains("Posting to the Python Package Index\nIntroduction (2.5m)\nWhy?\n")
-        );
-        assert_eq!(talks[6].speakers, ["Andrea O. K. Wright"]);
-        let java = talks[7];
-        assert!(
-            java.r#abstract
-                .contains("ahead of its time.\n\nIntroduction\nThe difference")
-        );
-        assert!(
-            java.r#abstract
-                .ends_with("immutability\nGuava: com.google.*")
-        );
-        assert!(!java.r#abstract.contains("Santa Clara"));
-        assert_eq!(java.duration_s, Some(35 * 60));
-        for talk in talks {
-            assert!(!talk.r#abstract.contains("Coverage"), "{}", talk.title);
-            assert!(!talk.r#abstract.contains("At "), "{}", talk.title);
-            assert_eq!(
-                talk.room.as_deref(),
-                Some("E1, Santa Clara Convention Center")
-            );
-        }
-    }
-
-    #[test]
-    fn reads_concatenated_listings_with_crlf_and_missing_parts() {
-        let text = "\u{feff}Sessions at PyCon US 2012 on Saturday 10th March in E1\r\n\
-            \r\n\
-            \x20 • Lightning Talks\r\n\
-            \x20   At 12:15pm to 1pm, Saturday 10th March\r\n\
-            \r\n\
-            \x20   In E1\r\n\
-            Sessions at DjangoCon Europe 2013 on Wednesday 15th May in Main hall\r\n\
-            \x20 • Testing & You\r\n\
-            \x20   by Ann Lee, Bob Ray, and Cy Young & Di Ng\r\n\
-            \x20   Why tests matter.\r\n\
-            \x20   Twice.\r\n\
-            \r\n\
-            \x20   Second paragraph.\r\n\
-            \x20   At 12:30am to 1:00am\r\n\
-            \x20   Coverage slides\r\n";
-        let parsed = parse(text, "two.txt");
-        assert!(parsed.rejected.is_empty(), "{:?}", parsed.rejected);
-        let lines: Vec<usize> = parsed.records.iter().map(|r| r.line).collect();
-        assert_eq!(lines, [3, 8]);
-        let (a, b) = (&parsed.records[0].talk, &parsed.records[1].talk);
-        assert_eq!(a.id, "pycon-us-2012/lightning-talks");
-        assert!(a.speakers.is_empty() && a.r#abstract.is_empty());
-        assert_eq!(
-            (a.time.as_deref(), a.duration_s),
-            (Some("12:15"), Some(45 * 60))
-        );
-        assert_eq!(
-            (a.date.as_deref(), a.room.as_deref()),
-            (Some("2012-03-10"), Some("E1"))
-        );
-        assert_eq!(b.id, "djangocon-europe-2013/testing-you");
-        assert_eq!(b.event.as_deref(), Some("DjangoCon Europe 2013"));
-        assert_eq!(b.speakers, ["Ann Lee", "Bob Ray", "Cy Young", "Di Ng"]);
-        assert_eq!(
-            b.r#abstract,
-            "Why tests matter.\nTwice.\n\nSecond paragraph."
-        );
-        // No day on the At line: the header's day, with the event's year.
-        assert_eq!(
-            (b.time.as_deref(), b.duration_s),
-            (Some("00:30"), Some(30 * 60))
-        );
-        assert_eq!(
-            (b.date.as_deref(), b.room.as_deref()),
-            (Some("2013-05-15"), None)
-        );
-    }
-
-    #[test]
-    fn without_a_header_there_is_no_event_and_no_date() {
-        let talks = ok("• A Talk\nby Solo\nAt 9am to 10am, Monday 1st June\n• A Talk\nAt 13:00\n");
-        assert_eq!(talks.len(), 2);
-        assert_eq!(
-            (talks[0].id.as_str(), talks[0].event.as_deref()),
-            ("a-talk", None)
-        );
-        assert_eq!(
-            (talks[0].date.as_deref(), talks[0].duration_s),
-            (None, Some(3600))
-        );
-        // Same title twice: deterministic suffixes.
-        assert_eq!(
-            (talks[1].id.as_str(), talks[1].time.as_deref()),
-            ("a-talk-2", Some("13:00"))
-        );
-    }
-
-    #[test]
-    fn flat_bullet_lists_stay_in_the_abstract() {
-        let talks = ok(
-            "• Outer\nby X\nIntro.\n• one\n• two\nAt 10am to 11am, 3 May 2014\n• Next\nAt 11am to noon\n",
-        );
-        // "At 11am to noon" is not a time line, so "Next" is not a talk.
-        assert_eq!(talks.len(), 1);
-        assert_eq!(talks[0].r#abstract, "Intro.\none\ntwo");
-        assert_eq!(talks[0].date.as_deref(), Some("2014-05-03"));
-    }
-
-    #[test]
-    fn unreadable_times_and_dates_are_rejected_at_their_line() {
-        let text = "Sessions at PyCon US 2012\n  • Good\n    At 10am to 11am\n  • Bad time\n    by Z\n    \
-                    At 25:99pm to 11:05am, Saturday 10th March\n    In E1\n  • Bad date\n    At 10am, Funday 99th\n  \
-                    • Bad day\n    At 10am, Friday 31st February\n";
-        let parsed = parse(text, "bad.txt");
-        assert_eq!(parsed.records.len(), 1);
-        assert_eq!(parsed.records[0].talk.id, "pycon-us-2012/good");
-        let got: Vec<String> = parsed.rejected.iter().map(ToString::to_string).collect();
-        assert_eq!(got.len(), 3, "{got:?}");
-        assert!(
-            got[0].starts_with(
-                "bad.txt:6: field \"time\": cannot read \"At 25:99pm to 11:05am, Saturday"
-            ),
-            "{got:?}"
-        );
-        assert_eq!(
-            got[1],
-            "bad.txt:9: field \"date\": cannot read \"Funday 99th\""
-        );
-        assert!(
-            got[2].starts_with("bad.txt:10: field \"date\": \"2012-02-31\" is not a date"),
-            "{got:?}"
-        );
-    }
-
-    #[test]
-    fn empty_and_talkless_input_give_one_rejection() {
-        for (text, message) in [
-            ("", "empty file"),
-            ("\u{feff} \r\n", "empty file"),
-            ("hello\n• world\n", "no talks found"),
-        ] {
-            let parsed = parse(text, "f");
-            assert!(parsed.records.is_empty());
-            assert_eq!(parsed.rejected.len(), 1);
-            assert_eq!(parsed.rejected[0].line, 1);
-            assert!(
-                parsed.rejected[0].message.starts_with(message),
-                "{:?}",
-                parsed.rejected
-            );
-        }
-    }
-
-    #[test]
-    fn clocks_and_days() {
-        let cases = [
-            ("10:25am", Some(625)),
-            ("1:20pm", Some(800)),
-            ("12:15pm", Some(735)),
-            ("12:05am", Some(5)),
-        ];
-        for (text, minutes) in cases {
-            assert_eq!(clock(text), minutes, "{text}");
-        }
-        for bad in ["25:99pm", "13pm", "0am", "10:5", "+1:00", "", "1:00xm"] {
-            assert_eq!(clock(bad), None, "{bad}");
-        }
-        assert_eq!(
-            parse_day("Saturday 10th March"),
-            Some(Day {
-                year: None,
-                month: 3,
-                day: 10
-            })
-        );
-        assert_eq!(
-            parse_day("Sept 2, 2013"),
-            Some(Day {
-                year: Some(2013),
-                month: 9,
-                day: 2
-            })
-        );
-        assert_eq!(parse_day("10th 11th March"), None);
-        assert_eq!(year_of("PyCon US 2012"), Some(2012));
-    }
-
-    #[test]
-    fn garbage_and_truncated_input_never_panic() {
-        let lines: Vec<&str> = LANYRD.split_inclusive('\n').collect();
-        for end in 0..=lines.len() {
-            parse(&lines[..end].concat(), "prefix");
-            parse(&lines[end..].concat(), "suffix");
-        }
-        let pieces = [
-            "•",
-            " ",
-            "\n",
-            "\r\n",
-            "At ",
-            "by ",
-            "In ",
-            "12",
-            ":",
-            "pm",
-            ",",
-            "Sessions at ",
-            " on ",
-            "é",
-            "-",
-        ];
-        let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
-        for _ in 0..2000 {
-            let mut text = String::new();
-            for _ in 0..40 {
-                seed = seed
-                    .wrapping_mul(6_364_136_223_846_793_005)
-                    .wrapping_add(1_442_695_040_888_963_407);
-                text.push_str(pieces[(seed >> 33) as usize % pieces.len()]);
-            }
-            let parsed = parse(&text, "fuzz");
-            assert!(!parsed.records.is_empty() || !parsed.rejected.is_empty());
-        }
-    }
-}
+#[path = "listing_tests.rs"]
+mod tests;

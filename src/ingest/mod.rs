@@ -81,7 +81,10 @@ pub const BUNDLED_NAME: &str = "data/pycon-us-2012-lanyrd.txt";
 
 /// The bundled default data: the PyCon US 2012 session listing this project started from.
 pub fn bundled() -> Source {
-    Source::Text { label: BUNDLED_NAME.to_string(), text: include_str!("../../data/pycon-us-2012-lanyrd.txt").to_string() }
+    Source::Text {
+        label: BUNDLED_NAME.to_string(),
+        text: include_str!("../../data/pycon-us-2012-lanyrd.txt").to_string(),
+    }
 }
 
 /// How to read sources.
@@ -196,10 +199,7 @@ mod tests {
         let a = text("a.jsonl", "{\"id\":\"x\",\"title\":\"One\"}\n{\"id\":\"y\",\"title\":\"Two\"}\n");
         let b = text("b.jsonl", "\n{\"id\":\"x\",\"title\":\"Again\"}\n");
         let err = read_sources(&[a, b], ReadOptions::default()).unwrap_err();
-        assert_eq!(
-            err.to_string(),
-            "b.jsonl:2: field \"id\": duplicate id \"x\", first seen at a.jsonl:1"
-        );
+        assert_eq!(err.to_string(), "b.jsonl:2: field \"id\": duplicate id \"x\", first seen at a.jsonl:1");
     }
 
     #[test]
@@ -217,7 +217,10 @@ mod tests {
         let path = dir.path().join("bad.jsonl");
         std::fs::write(&path, b"{\"id\":\"x\",\"title\":\"One\"}\n{\"id\":\"\xff\"}\n").unwrap();
         let err = read_sources(&[Source::File(path)], ReadOptions::default()).unwrap_err();
-        assert!(err.to_string().ends_with("bad.jsonl:2: invalid UTF-8 at byte 32: the file must be UTF-8 text"), "{err}");
+        assert!(
+            err.to_string().ends_with("bad.jsonl:2: invalid UTF-8 at byte 32: the file must be UTF-8 text"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -53,7 +53,10 @@ fn a_broken_file_names_its_lines_and_leaves_the_index_as_it_was() {
     let out = talksearch(&["--index", &idx, "index", &broken]);
     assert_eq!(out.status.code(), Some(3), "invalid input exits 3");
     let err = stderr(&out);
-    assert!(err.contains(&format!("{broken}:2: field \"speakers\": expected a list of strings, found a string")), "{err}");
+    assert!(
+        err.contains(&format!("{broken}:2: field \"speakers\": expected a list of strings, found a string")),
+        "{err}"
+    );
     assert!(err.contains(&format!("{broken}:3: invalid JSON")), "{err}");
 
     let after = stdout(&talksearch(&["--index", &idx, "search", "--json", "coroutines"]));

@@ -45,7 +45,9 @@ fn every_top_10_hit_for_coroutines_mentions_a_coroutine() {
 fn raymond_hettinger_ranks_his_talks_first() {
     // His 29 talks (one more names him only in its title) come before anyone else's.
     let Some(hits) = top("Raymond Hettinger", 40) else { return };
-    let his = |h: &talksearch::Hit| h.speakers.iter().any(|s| s == "Raymond Hettinger") || h.title.contains("Raymond Hettinger");
+    let his = |h: &talksearch::Hit| {
+        h.speakers.iter().any(|s| s == "Raymond Hettinger") || h.title.contains("Raymond Hettinger")
+    };
     let first_other = hits.iter().position(|h| !his(h)).expect("other talks follow");
     assert!(first_other >= 29, "hit {first_other} ({}) is not his", hits[first_other].id);
     assert!(hits[first_other..].iter().all(|h| !his(h)), "one of his talks ranks below someone else's");

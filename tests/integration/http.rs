@@ -86,7 +86,9 @@ async fn bad_parameters_get_400_naming_the_parameter() {
 
 #[tokio::test]
 async fn malformed_query_syntax_is_never_an_error() {
-    for q in ["%22unbalanced", "title%3A", "*%3A*", "-", "((((", "year%3Aabc", "%00%01", "c%2B%2B%20%22", "%F0%9F%A6%80"] {
+    for q in
+        ["%22unbalanced", "title%3A", "*%3A*", "-", "((((", "year%3Aabc", "%00%01", "c%2B%2B%20%22", "%F0%9F%A6%80"]
+    {
         let a = get(&format!("/api/search?q={q}")).await;
         assert_eq!(a.status, StatusCode::OK, "{q}: {}", a.body);
     }
