@@ -78,8 +78,9 @@ pub fn serve(engine: Engine, config: ServeConfig) -> Result<()> {
         tokio::spawn(watch_generations(Arc::clone(&engine)));
         let talks = engine.num_talks();
         let router = app(AppState { engine }, &config);
-        tracing::info!("serving {talks} talks on http://{}", config.addr);
-        eprintln!("talksearch: serving {talks} talks on http://{} (Ctrl-C to stop)", config.addr);
+        let bound = listener.local_addr().map_err(|e| Error::io(config.addr.to_string(), e))?;
+        tracing::info!("serving {talks} talks on http://{bound}");
+        eprintln!("talksearch: serving {talks} talks on http://{bound} (Ctrl-C to stop)");
         axum::serve(listener, router)
             .with_graceful_shutdown(shutdown_signal())
             .await
