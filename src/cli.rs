@@ -16,7 +16,7 @@ use crate::error::{Error, Result};
 use crate::ingest::{self, Format, ReadOptions, Source};
 use crate::search::{DEFAULT_LIMIT, Engine, SearchRequest, SearchResponse};
 use crate::store::IndexDir;
-use crate::{http, indexer};
+use crate::{eval, http, indexer};
 
 const QUERY_HELP: &str = "\
 Query syntax:
@@ -82,6 +82,18 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Measure relevance: run judged queries and print nDCG@10, Recall@100 and MRR@10.
+    Eval {
+        /// Queries, JSON Lines `{"id", "text"}`.
+        #[arg(long, value_name = "FILE")]
+        queries: PathBuf,
+        /// Judgments, TSV `query-id corpus-id score` with a header line.
+        #[arg(long, value_name = "FILE")]
+        qrels: PathBuf,
+        /// Also write a TREC run file (100 hits a query) here.
+        #[arg(long, value_name = "FILE")]
+        run: Option<PathBuf>,
+    },
     /// Serve the JSON API and the search page over HTTP.
     Serve {
         #[command(flatten)]
@@ -141,7 +153,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
         }
         Command::Search { query, limit, offset, json } => {
             let engine = open_or_build(&dir)?;
-            let req = SearchRequest { query: query.join(" "), limit, offset };
+            let req = SearchRequest { limit, offset, ..SearchRequest::new(query.join(" ")) };
             let resp = engine.search(&req)?;
             let mut out = io::stdout().lock();
             if json {
@@ -163,6 +175,22 @@ fn run(cli: Cli) -> Result<(), CliError> {
                 print_talk(&mut out, &talk)?;
             }
             out.flush()?;
+        }
+        Command::Eval { queries, qrels, run } => {
+            let engine = Engine::open(dir)?;
+            let queries = eval::read_queries(&queries)?;
+            let qrels = eval::read_qrels(&qrels)?;
+            let runs = eval::run(&engine, &queries)?;
+            if let Some(path) = run {
+                std::fs::write(&path, eval::trec_run(&runs, "talksearch")).map_err(|e| Error::io(&path, e))?;
+            }
+            let m = eval::score(&runs, &qrels);
+            let mut out = io::stdout().lock();
+            writeln!(
+                out,
+                "queries {}  nDCG@10 {:.4}  Recall@100 {:.4}  MRR@10 {:.4}",
+                m.queries, m.ndcg_10, m.recall_100, m.mrr_10
+            )?;
         }
         Command::Serve { config } => {
             let engine = open_or_build(&dir)?;

@@ -7,6 +7,7 @@ pub mod analysis;
 pub mod cli;
 pub mod config;
 pub mod error;
+pub mod eval;
 pub mod http;
 pub mod indexer;
 pub mod ingest;

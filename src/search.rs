@@ -39,12 +39,17 @@ pub struct SearchRequest {
     pub limit: usize,
     /// Hits to skip, 0..=[`MAX_OFFSET`].
     pub offset: usize,
+    /// Search as you type: the last word also matches as a prefix, unless the query ends in a
+    /// space. On by default; off for complete queries (evaluation).
+    pub prefix: bool,
+    /// Build snippets and highlights (off when only ids and scores are wanted).
+    pub snippets: bool,
 }
 
 impl SearchRequest {
     /// A request for the first page of `query`.
     pub fn new(query: impl Into<String>) -> Self {
-        SearchRequest { query: query.into(), limit: DEFAULT_LIMIT, offset: 0 }
+        SearchRequest { query: query.into(), limit: DEFAULT_LIMIT, offset: 0, prefix: true, snippets: true }
     }
 
     /// Checks every limit; the error names the parameter (`q`, `limit`, `offset`).
@@ -180,7 +185,7 @@ impl Engine {
         let mut hits = Vec::with_capacity(scored.len());
         for (score, address) in scored {
             let talk = self.load(&searcher, address)?;
-            hits.push(make_hit(talk, score, &plan.highlighter));
+            hits.push(make_hit(talk, score, req.snippets.then_some(&plan.highlighter)));
         }
         Ok(SearchResponse { query: req.query.clone(), total, took_ms: start.elapsed().as_secs_f64() * 1000.0, hits })
     }
@@ -212,9 +217,11 @@ fn open_snapshot(dir: &IndexDir) -> Result<Snapshot> {
     Ok(Snapshot { generation: opened.generation, reader })
 }
 
-fn make_hit(talk: Talk, score: f32, highlighter: &Highlighter) -> Hit {
-    let title = highlighter.full(&talk.title);
-    let snippet: Snippet = highlighter.window(&talk.r#abstract);
+fn make_hit(talk: Talk, score: f32, highlighter: Option<&Highlighter>) -> Hit {
+    let (title, snippet) = match highlighter {
+        Some(h) => (h.full(&talk.title), h.window(&talk.r#abstract)),
+        None => (Snippet::default(), Snippet::default()),
+    };
     Hit {
         title_html: title.to_html(),
         snippet_html: snippet.to_html(),

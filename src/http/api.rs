@@ -56,9 +56,9 @@ impl Params {
 pub async fn search(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Result<Json<SearchResponse>, ApiError> {
     let params = Params::parse(raw.as_deref(), &["q", "limit", "offset"])?;
     let req = SearchRequest {
-        query: params.one("q")?.unwrap_or_default().to_string(),
         limit: params.number("limit", DEFAULT_LIMIT)?,
         offset: params.number("offset", 0)?,
+        ..SearchRequest::new(params.one("q")?.unwrap_or_default())
     };
     let engine = Arc::clone(&state.engine);
     let resp = blocking(move || engine.search(&req)).await?;

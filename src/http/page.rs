@@ -13,7 +13,7 @@ use axum::response::{Html, IntoResponse, Response};
 
 use super::AppState;
 use super::api::{Params, blocking};
-use crate::search::{DEFAULT_LIMIT, SearchRequest, SearchResponse};
+use crate::search::{SearchRequest, SearchResponse};
 use crate::snippet::escape_html;
 
 const STYLE: &str = include_str!("style.css");
@@ -30,11 +30,8 @@ pub async fn page(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Res
         Err(e) => (String::new(), Err(e)),
         Ok(params) => {
             let q = params.one("q").ok().flatten().unwrap_or_default().to_string();
-            let req = params.number("offset", 0).map(|offset| SearchRequest {
-                query: q.clone(),
-                limit: DEFAULT_LIMIT,
-                offset,
-            });
+            let req =
+                params.number("offset", 0).map(|offset| SearchRequest { offset, ..SearchRequest::new(q.clone()) });
             let outcome = match req {
                 Ok(req) if !q.trim().is_empty() => {
                     let engine = Arc::clone(&state.engine);
