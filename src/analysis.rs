@@ -55,8 +55,12 @@ pub fn register(index: &Index) {
 
 /// All tokens (wholes, parts, words and stems) of `text`.
 pub fn tokens(text: &str) -> Vec<Token> {
+    thread_local! {
+        // Building an analyzer allocates its buffers and stem cache: reuse one per thread.
+        static ANALYZER: std::cell::RefCell<TextAnalyzer> = std::cell::RefCell::new(analyzer());
+    }
     let mut out = Vec::new();
-    analyzer().token_stream(text).process(&mut |t| out.push(t.clone()));
+    ANALYZER.with_borrow_mut(|a| a.token_stream(text).process(&mut |t| out.push(t.clone())));
     out
 }
 

@@ -137,6 +137,12 @@ impl Engine {
         })
     }
 
+    /// Replaces the ranking weights (for measurement; the defaults are the measured best).
+    pub fn with_weights(mut self, weights: Weights) -> Self {
+        self.weights = weights;
+        self
+    }
+
     /// The index directory.
     pub fn dir(&self) -> &IndexDir {
         &self.dir
