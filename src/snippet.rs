@@ -91,8 +91,8 @@ fn best_window(text: &str, spans: &[(usize, usize, u64)], max_chars: usize) -> (
     };
     let mut best = (0usize, 0usize, 0usize); // (distinct, total, start)
     for (i, &(first, _, _)) in spans.iter().enumerate() {
-        // Start a little before the first match so it has context.
-        let start = context_start(text, first, 40);
+        // Start at the beginning when the match is early enough, else a little before it.
+        let start = if text[..first].chars().count() < max_chars / 2 { 0 } else { context_start(text, first, 40) };
         let end = max_bytes_from(start);
         let mut keys = HashSet::new();
         let mut total = 0;
@@ -279,6 +279,13 @@ mod tests {
         assert!(s.text.ends_with(" …"));
         assert!(s.text.chars().count() <= SNIPPET_CHARS + 4);
         assert_eq!(marked(&s), vec!["JIT"]);
+    }
+
+    #[test]
+    fn an_early_match_keeps_the_start_of_the_text() {
+        let text = format!("The Python community is abuzz about PyPy. {}", "More words here. ".repeat(30));
+        let s = highlighter("pypy").window(&text);
+        assert!(s.text.starts_with("The Python community"), "{}", s.text);
     }
 
     #[test]
