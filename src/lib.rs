@@ -8,6 +8,7 @@ pub mod cli;
 pub mod config;
 pub mod error;
 pub mod eval;
+pub mod expand;
 pub mod http;
 pub mod indexer;
 pub mod ingest;
@@ -17,6 +18,7 @@ pub mod schema;
 pub mod search;
 pub mod snippet;
 pub mod store;
+pub mod synonyms;
 pub mod talk;
 
 pub use error::{Error, Rejection, Result};

@@ -8,17 +8,19 @@
 
 use std::ops::Bound;
 
-use tantivy::Term;
 use tantivy::query::{
     AllQuery, BooleanQuery, BoostQuery, DisjunctionMaxQuery, Occur, PhraseQuery, Query, RangeQuery, TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::tokenizer::Token;
+use tantivy::{Searcher, Term};
 
 use crate::analysis;
+use crate::expand::{self, Candidate};
 use crate::query::{Clause, ParsedQuery, Scope};
 use crate::schema::{Fields, TextField};
 use crate::snippet::Highlighter;
+use crate::synonyms::Synonyms;
 
 /// Field weights and the discount of a stemmed match. Chosen by measurement: see README.
 #[derive(Debug, Clone, Copy)]
@@ -41,6 +43,12 @@ pub struct Weights {
     pub proximity_slop: u32,
     /// Queries of at least this many words drop their stop words (0 turns it off).
     pub stopword_min_words: usize,
+    /// Multiplier of a typo correction relative to the word typed.
+    pub typo: f32,
+    /// Multiplier of a prefix completion of the word being typed.
+    pub prefix: f32,
+    /// Multiplier of a synonym's match.
+    pub synonym: f32,
     /// How a word's matches in several fields combine: `None` adds them up; `Some(t)` takes the
     /// best field plus `t` times the others (dis-max).
     pub tie_breaker: Option<f32>,
@@ -65,6 +73,9 @@ impl Default for Weights {
             proximity_slop: 4,
             stopword_min_words: 3,
             tie_breaker: Some(0.6),
+            typo: 0.2,
+            prefix: 0.5,
+            synonym: 0.8,
         }
     }
 }
@@ -89,6 +100,8 @@ pub struct Plan {
     pub highlighter: Highlighter,
     /// True when the query has no text to rank by (empty, or only filters and exclusions).
     pub match_all: bool,
+    /// Words with a better-known spelling in the index, for "did you mean".
+    pub corrections: Vec<Correction>,
 }
 
 fn fields_in(scope: Scope) -> &'static [TextField] {
@@ -133,9 +146,31 @@ fn analyse(text: &str) -> Analysed {
     Analysed { parts, wholes, stems }
 }
 
+/// What a plan reads besides the query: the index (for typo and prefix expansion) and options.
+pub struct Context<'a> {
+    /// The searcher the plan will run on.
+    pub searcher: &'a Searcher,
+    /// Synonyms to add.
+    pub synonyms: &'a Synonyms,
+    /// Whether the last word also matches as a prefix (search as you type).
+    pub prefix: bool,
+}
+
+/// A query word the index does not know well, and the spelling it knows better.
+#[derive(Debug, Clone)]
+pub struct Correction {
+    /// The word as typed.
+    pub typed: String,
+    /// Talks containing the word as typed (analysed).
+    pub typed_freq: u64,
+    /// The closest better-known term.
+    pub better: Candidate,
+}
+
 /// Builds the plan for a parsed query.
-pub fn build(parsed: &ParsedQuery, fields: &Fields, weights: &Weights) -> Plan {
+pub fn build(parsed: &ParsedQuery, fields: &Fields, weights: &Weights, ctx: &Context) -> Plan {
     let mut highlighter = Highlighter::default();
+    let mut corrections = Vec::new();
     let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     let mut filters: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     let plain: Vec<&str> = parsed
@@ -149,16 +184,38 @@ pub fn build(parsed: &ParsedQuery, fields: &Fields, weights: &Weights) -> Plan {
     let drop_stopwords = weights.stopword_min_words > 0
         && plain.len() >= weights.stopword_min_words
         && plain.iter().any(|w| !is_stopword(w));
-    for clause in &parsed.clauses {
+    let last = parsed.clauses.len().saturating_sub(1);
+    for (i, clause) in parsed.clauses.iter().enumerate() {
         match clause {
             Clause::Word { text, scope: Scope::All, negated: false } if drop_stopwords && is_stopword(text) => {}
             Clause::Word { text, scope, negated } => {
                 let a = analyse(text);
-                let Some(q) = word_query(&a, fields, weights, *scope) else { continue };
+                let mut extra = Vec::new();
+                if !*negated && a.parts.len() == 1 {
+                    let searchable: Vec<Field> = fields_in(*scope).iter().map(|&f| fields.text(f)).collect();
+                    let budget = expand::typo_budget(text);
+                    let typed_freq =
+                        if budget > 0 { expand::doc_freq(ctx.searcher, &searchable, &a.parts[0].text) } else { 0 };
+                    // A word the index knows well is taken as spelled: no corrections, no noise.
+                    if budget > 0 && typed_freq <= expand::WELL_KNOWN {
+                        let typos = expand::fuzzy(ctx.searcher, &searchable, &a.parts[0].text, budget);
+                        if let Some(best) = typos.first() {
+                            corrections.push(Correction { typed: text.clone(), typed_freq, better: best.clone() });
+                        }
+                        extra.extend(typos.into_iter().map(|c| (c.term, weights.typo)));
+                    }
+                    let typing = ctx.prefix && i == last && !parsed.ends_with_space;
+                    if typing && a.parts[0].text.chars().count() >= 2 {
+                        let completions = expand::prefix(ctx.searcher, &searchable, &a.parts[0].text);
+                        extra.extend(completions.into_iter().map(|c| (c.term, weights.prefix)));
+                    }
+                }
+                let Some(q) = word_query(&a, fields, weights, *scope, &extra) else { continue };
                 if *negated {
                     filters.push((Occur::MustNot, q));
                 } else {
                     highlight(&a, &mut highlighter);
+                    extra.into_iter().for_each(|(t, _)| highlighter.add(t));
                     should.push((Occur::Should, q));
                 }
             }
@@ -178,11 +235,14 @@ pub fn build(parsed: &ParsedQuery, fields: &Fields, weights: &Weights) -> Plan {
             }
         }
     }
+    let kept: Vec<&str> = plain.iter().copied().filter(|w| !(drop_stopwords && is_stopword(w))).collect();
     if weights.proximity > 0.0 {
-        let kept: Vec<&str> = plain.iter().copied().filter(|w| !(drop_stopwords && is_stopword(w))).collect();
         for pair in kept.windows(2) {
             should.extend(near_query(pair, fields, weights).map(|q| (Occur::Should, q)));
         }
+    }
+    if weights.synonym > 0.0 {
+        should.extend(synonym_queries(&plain, ctx.synonyms, fields, weights, &mut highlighter));
     }
     let match_all = should.is_empty();
     let text: Box<dyn Query> = if match_all { Box::new(AllQuery) } else { Box::new(BooleanQuery::new(should)) };
@@ -192,7 +252,34 @@ pub fn build(parsed: &ParsedQuery, fields: &Fields, weights: &Weights) -> Plan {
         filters.push((Occur::Must, text));
         Box::new(BooleanQuery::new(filters))
     };
-    Plan { query, highlighter, match_all }
+    Plan { query, highlighter, match_all, corrections }
+}
+
+/// Queries for the synonyms of runs of plain query words (`jit` also finds "just-in-time").
+fn synonym_queries(
+    plain: &[&str],
+    synonyms: &Synonyms,
+    fields: &Fields,
+    w: &Weights,
+    highlighter: &mut Highlighter,
+) -> Vec<(Occur, Box<dyn Query>)> {
+    let words: Vec<String> =
+        plain.iter().map(|t| analyse(t).parts.into_iter().map(|p| p.text).collect::<Vec<_>>().join(" ")).collect();
+    let mut out = Vec::new();
+    for m in synonyms.find(&words) {
+        for alternative in m.alternatives {
+            let a = analyse(&alternative.join(" "));
+            let q = match a.parts.len() {
+                1 => word_query(&a, fields, w, Scope::All, &[]),
+                _ => phrase_query(&a.parts, fields, w, Scope::All),
+            };
+            if let Some(q) = q {
+                highlight(&a, highlighter);
+                out.push((Occur::Should, Box::new(BoostQuery::new(q, w.synonym)) as Box<dyn Query>));
+            }
+        }
+    }
+    out
 }
 
 fn highlight(a: &Analysed, h: &mut Highlighter) {
@@ -229,7 +316,15 @@ fn term(field: Field, text: &str, boost: f32) -> (Occur, Box<dyn Query>) {
     (Occur::Should, Box::new(BoostQuery::new(Box::new(q), boost)))
 }
 
-fn word_query(a: &Analysed, fields: &Fields, w: &Weights, scope: Scope) -> Option<Box<dyn Query>> {
+/// A word: its exact form, its stem at [`Weights::stem`], and `extra` terms (typo corrections,
+/// prefix completions) at their own multipliers, in every field of `scope`.
+fn word_query(
+    a: &Analysed,
+    fields: &Fields,
+    w: &Weights,
+    scope: Scope,
+    extra: &[(String, f32)],
+) -> Option<Box<dyn Query>> {
     if a.parts.is_empty() {
         return None;
     }
@@ -242,6 +337,9 @@ fn word_query(a: &Analysed, fields: &Fields, w: &Weights, scope: Scope) -> Optio
             alternatives.push(term(field, &a.parts[0].text, weight));
             for s in &stems {
                 alternatives.push(term(field, s, weight * w.stem));
+            }
+            for (t, multiplier) in extra {
+                alternatives.push(term(field, t, weight * multiplier));
             }
         } else {
             // A compound (`keith-magee`, `node.js`): the whole token, or its parts as a phrase.
@@ -272,7 +370,7 @@ fn field_phrase(parts: &[Token], field: Field, weight: f32, slop: u32) -> Box<dy
 fn phrase_query(parts: &[Token], fields: &Fields, w: &Weights, scope: Scope) -> Option<Box<dyn Query>> {
     match parts.len() {
         0 => None,
-        1 => word_query(&analyse(&parts[0].text), fields, w, scope),
+        1 => word_query(&analyse(&parts[0].text), fields, w, scope, &[]),
         _ => {
             let per_field = fields_in(scope).iter().map(|&f| field_phrase(parts, fields.text(f), w.of(f), 0)).collect();
             Some(combine_fields(per_field, w))
@@ -355,8 +453,14 @@ mod tests {
     #[test]
     fn only_filters_and_exclusions_match_all() {
         let fields = Fields::new();
-        assert!(build(&parse(""), &fields, &Weights::default()).match_all);
-        assert!(build(&parse("year:2012 -django"), &fields, &Weights::default()).match_all);
-        assert!(!build(&parse("jit year:2012"), &fields, &Weights::default()).match_all);
+        let index = tantivy::Index::create_in_ram(fields.schema.clone());
+        analysis::register(&index);
+        let searcher = index.reader().unwrap().searcher();
+        let synonyms = Synonyms::default();
+        let ctx = Context { searcher: &searcher, synonyms: &synonyms, prefix: true };
+        let plan = |q: &str| build(&parse(q), &fields, &Weights::default(), &ctx);
+        assert!(plan("").match_all);
+        assert!(plan("year:2012 -django").match_all);
+        assert!(!plan("jit year:2012").match_all);
     }
 }

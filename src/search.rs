@@ -19,6 +19,7 @@ use crate::query;
 use crate::schema::Fields;
 use crate::snippet::{Highlighter, Snippet};
 use crate::store::IndexDir;
+use crate::synonyms::Synonyms;
 use crate::talk::Talk;
 
 /// Most hits a request may ask for.
@@ -110,6 +111,9 @@ pub struct SearchResponse {
     pub took_ms: f64,
     /// The requested page of hits, best first.
     pub hits: Vec<Hit>,
+    /// "Did you mean": the query with misspelt words replaced, when it found little.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub suggestion: Option<String>,
 }
 
 struct Snapshot {
@@ -122,6 +126,7 @@ pub struct Engine {
     dir: IndexDir,
     fields: Fields,
     weights: Weights,
+    synonyms: Synonyms,
     snapshot: RwLock<Arc<Snapshot>>,
 }
 
@@ -133,6 +138,7 @@ impl Engine {
             dir,
             fields: Fields::new(),
             weights: Weights::default(),
+            synonyms: Synonyms::bundled(),
             snapshot: RwLock::new(Arc::new(snapshot)),
         })
     }
@@ -140,6 +146,12 @@ impl Engine {
     /// Replaces the ranking weights (for measurement; the defaults are the measured best).
     pub fn with_weights(mut self, weights: Weights) -> Self {
         self.weights = weights;
+        self
+    }
+
+    /// Replaces the synonyms (the bundled `data/synonyms.txt` by default).
+    pub fn with_synonyms(mut self, synonyms: Synonyms) -> Self {
+        self.synonyms = synonyms;
         self
     }
 
@@ -178,8 +190,9 @@ impl Engine {
         let start = Instant::now();
         req.validate()?;
         let parsed = query::parse(&req.query);
-        let plan = plan::build(&parsed, &self.fields, &self.weights);
         let searcher = self.searcher();
+        let ctx = plan::Context { searcher: &searcher, synonyms: &self.synonyms, prefix: req.prefix };
+        let plan = plan::build(&parsed, &self.fields, &self.weights, &ctx);
         let top = TopDocs::with_limit(req.limit).and_offset(req.offset);
         let (scored, total): (Vec<(f32, DocAddress)>, usize) = if plan.match_all {
             let (docs, total) =
@@ -193,7 +206,9 @@ impl Engine {
             let talk = self.load(&searcher, address)?;
             hits.push(make_hit(talk, score, req.snippets.then_some(&plan.highlighter)));
         }
-        Ok(SearchResponse { query: req.query.clone(), total, took_ms: start.elapsed().as_secs_f64() * 1000.0, hits })
+        let suggestion = suggest(&req.query, &plan.corrections);
+        let took_ms = start.elapsed().as_secs_f64() * 1000.0;
+        Ok(SearchResponse { query: req.query.clone(), total, took_ms, hits, suggestion })
     }
 
     /// The talk with this id.
@@ -215,6 +230,25 @@ impl Engine {
             Error::Index(tantivy::TantivyError::InternalError(format!("stored record is unreadable: {e}")))
         })
     }
+}
+
+/// A word found in fewer talks than this gets a "did you mean" if a better-known spelling exists.
+pub const SUGGEST_BELOW: u64 = 5;
+
+/// "Did you mean": the query with each rare word that has a much better-known spelling (ten
+/// times as many talks) replaced by it.
+fn suggest(query: &str, corrections: &[plan::Correction]) -> Option<String> {
+    let mut out = query.to_string();
+    let mut changed = false;
+    for c in corrections {
+        if c.typed_freq < SUGGEST_BELOW && c.better.doc_freq >= 10 * c.typed_freq.max(1) {
+            if let Some(at) = out.find(c.typed.as_str()) {
+                out.replace_range(at..at + c.typed.len(), &c.better.term);
+                changed = true;
+            }
+        }
+    }
+    changed.then_some(out)
 }
 
 fn open_snapshot(dir: &IndexDir) -> Result<Snapshot> {
