@@ -171,7 +171,7 @@ pub struct Correction {
 pub fn build(parsed: &ParsedQuery, fields: &Fields, weights: &Weights, ctx: &Context) -> Plan {
     let mut highlighter = Highlighter::default();
     let mut corrections = Vec::new();
-    let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    let mut text_clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     let mut filters: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     let plain: Vec<&str> = parsed
         .clauses
@@ -216,7 +216,9 @@ pub fn build(parsed: &ParsedQuery, fields: &Fields, weights: &Weights, ctx: &Con
                 } else {
                     highlight(&a, &mut highlighter);
                     extra.into_iter().for_each(|(t, _)| highlighter.add(t));
-                    should.push((Occur::Should, q));
+                    // A word scoped to a field (`event:europython`) is required; plain words rank.
+                    let occur = if *scope == Scope::All { Occur::Should } else { Occur::Must };
+                    text_clauses.push((occur, q));
                 }
             }
             Clause::Phrase { text, scope, negated } => {
@@ -225,8 +227,9 @@ pub fn build(parsed: &ParsedQuery, fields: &Fields, weights: &Weights, ctx: &Con
                 if *negated {
                     filters.push((Occur::MustNot, q));
                 } else {
+                    // A quoted phrase is what the user insists on: required.
                     a.parts.iter().chain(&a.wholes).for_each(|t| highlighter.add(t.text.clone()));
-                    should.push((Occur::Should, q));
+                    text_clauses.push((Occur::Must, q));
                 }
             }
             Clause::Years { from, to, negated } => {
@@ -238,14 +241,14 @@ pub fn build(parsed: &ParsedQuery, fields: &Fields, weights: &Weights, ctx: &Con
     let kept: Vec<&str> = plain.iter().copied().filter(|w| !(drop_stopwords && is_stopword(w))).collect();
     if weights.proximity > 0.0 {
         for pair in kept.windows(2) {
-            should.extend(near_query(pair, fields, weights).map(|q| (Occur::Should, q)));
+            text_clauses.extend(near_query(pair, fields, weights).map(|q| (Occur::Should, q)));
         }
     }
     if weights.synonym > 0.0 {
-        should.extend(synonym_queries(&plain, ctx.synonyms, fields, weights, &mut highlighter));
+        text_clauses.extend(synonym_queries(&plain, ctx.synonyms, fields, weights, &mut highlighter));
     }
-    let match_all = should.is_empty();
-    let text: Box<dyn Query> = if match_all { Box::new(AllQuery) } else { Box::new(BooleanQuery::new(should)) };
+    let match_all = text_clauses.is_empty();
+    let text: Box<dyn Query> = if match_all { Box::new(AllQuery) } else { Box::new(BooleanQuery::new(text_clauses)) };
     let query: Box<dyn Query> = if filters.is_empty() {
         text
     } else {
