@@ -7,6 +7,7 @@
 use std::path::PathBuf;
 
 use talksearch::eval;
+use talksearch::feedback::Feedback;
 use talksearch::ingest::{self, ReadOptions, Source};
 use talksearch::plan::Weights;
 use talksearch::{Engine, IndexDir, indexer};
@@ -28,26 +29,32 @@ fn main() {
     let mut engine = Engine::open(index).expect("opens");
     let base = Weights::default();
     let mut grid: Vec<(String, Weights)> = vec![("default".into(), base)];
-    for title in [1.5, 2.0, 2.5] {
+    for (docs, terms, weight, min_words) in [
+        (0, 0, 0.0, 5),
+        (5, 10, 0.3, 5),
+        (10, 10, 0.3, 5),
+        (10, 30, 0.5, 5),
+        (20, 20, 0.5, 5),
+        (10, 20, 0.8, 5),
+        (10, 20, 0.5, 3),
+    ] {
+        let feedback = Feedback { docs, terms, weight, min_words };
+        grid.push((
+            format!("feedback {docs} docs {terms} terms w {weight} from {min_words}"),
+            Weights { feedback, ..base },
+        ));
+    }
+    grid.push(("title 1 (best on Cranfield; fails the talk golden tests)".into(), Weights { title: 1.0, ..base }));
+    for title in [2.0, 3.0] {
         grid.push((format!("title {title}"), Weights { title, ..base }));
     }
-    grid.push((
-        "no stems, title 1, no stopwords".into(),
-        Weights { stem: 0.0, title: 1.0, stopword_min_words: 0, ..base },
-    ));
-    grid.push(("title 1 (best on Cranfield; fails the talk golden tests)".into(), Weights { title: 1.0, ..base }));
-    for stem in [0.5, 1.0] {
+    for stem in [0.3, 0.7] {
         grid.push((format!("stem {stem}"), Weights { stem, ..base }));
     }
-    for min in [0, 3] {
-        grid.push((format!("stopwords from {min} words"), Weights { stopword_min_words: min, ..base }));
-    }
-    for tie in [None, Some(0.0), Some(0.3), Some(0.6)] {
-        grid.push((format!("tie breaker {tie:?}"), Weights { tie_breaker: tie, ..base }));
-    }
-    for (p, slop) in [(0.1, 2), (0.2, 4), (0.4, 8)] {
-        grid.push((format!("proximity {p} slop {slop}"), Weights { proximity: p, proximity_slop: slop, ..base }));
-    }
+    grid.push(("no stop words".into(), Weights { stopword_min_words: 0, ..base }));
+    grid.push(("fields summed".into(), Weights { tie_breaker: None, ..base }));
+    grid.push(("no proximity".into(), Weights { proximity: 0.0, ..base }));
+    grid.push(("no typos".into(), Weights { typo: 0.0, ..base }));
     for (name, w) in grid {
         engine = engine.with_weights(w);
         let m = eval::score(&eval::run(&engine, &queries).expect("runs"), &qrels);

@@ -17,6 +17,7 @@ use tantivy::{Searcher, Term};
 
 use crate::analysis;
 use crate::expand::{self, Candidate};
+use crate::feedback::Feedback;
 use crate::query::{Clause, ParsedQuery, Scope};
 use crate::schema::{Fields, TextField};
 use crate::snippet::Highlighter;
@@ -49,6 +50,8 @@ pub struct Weights {
     pub prefix: f32,
     /// Multiplier of a synonym's match.
     pub synonym: f32,
+    /// Pseudo-relevance feedback for long queries.
+    pub feedback: Feedback,
     /// How a word's matches in several fields combine: `None` adds them up; `Some(t)` takes the
     /// best field plus `t` times the others (dis-max).
     pub tie_breaker: Option<f32>,
@@ -76,6 +79,7 @@ impl Default for Weights {
             typo: 0.2,
             prefix: 0.5,
             synonym: 0.8,
+            feedback: Feedback::default(),
         }
     }
 }
@@ -102,6 +106,8 @@ pub struct Plan {
     pub match_all: bool,
     /// Words with a better-known spelling in the index, for "did you mean".
     pub corrections: Vec<Correction>,
+    /// Analysed terms of the positive plain words (after stop words), for feedback.
+    pub terms: Vec<String>,
 }
 
 fn fields_in(scope: Scope) -> &'static [TextField] {
@@ -255,7 +261,8 @@ pub fn build(parsed: &ParsedQuery, fields: &Fields, weights: &Weights, ctx: &Con
         filters.push((Occur::Must, text));
         Box::new(BooleanQuery::new(filters))
     };
-    Plan { query, highlighter, match_all, corrections }
+    let terms = kept.iter().flat_map(|w| analyse(w).parts.into_iter().map(|t| t.text)).collect();
+    Plan { query, highlighter, match_all, corrections, terms }
 }
 
 /// Queries for the synonyms of runs of plain query words (`jit` also finds "just-in-time").

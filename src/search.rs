@@ -5,15 +5,18 @@
 //! process has published one (a re-import), and tantivy's reader picks up commits made to the
 //! live generation.
 
+use std::collections::HashSet;
 use std::sync::{Arc, RwLock};
 use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
 use tantivy::collector::{Count, TopDocs};
+use tantivy::query::Query;
 use tantivy::schema::Value;
 use tantivy::{DocAddress, IndexReader, Order, ReloadPolicy, Searcher, TantivyDocument};
 
 use crate::error::{Error, Result};
+use crate::feedback;
 use crate::plan::{self, Weights};
 use crate::query;
 use crate::schema::Fields;
@@ -192,7 +195,11 @@ impl Engine {
         let parsed = query::parse(&req.query);
         let searcher = self.searcher();
         let ctx = plan::Context { searcher: &searcher, synonyms: &self.synonyms, prefix: req.prefix };
-        let plan = plan::build(&parsed, &self.fields, &self.weights, &ctx);
+        let mut plan = plan::build(&parsed, &self.fields, &self.weights, &ctx);
+        let fb = self.weights.feedback;
+        if fb.docs > 0 && !plan.match_all && plan.terms.len() >= fb.min_words {
+            plan.query = self.with_feedback(&searcher, plan.query, &plan.terms)?;
+        }
         let top = TopDocs::with_limit(req.limit).and_offset(req.offset);
         let (scored, total): (Vec<(f32, DocAddress)>, usize) = if plan.match_all {
             let (docs, total) =
@@ -209,6 +216,19 @@ impl Engine {
         let suggestion = suggest(&req.query, &plan.corrections);
         let took_ms = start.elapsed().as_secs_f64() * 1000.0;
         Ok(SearchResponse { query: req.query.clone(), total, took_ms, hits, suggestion })
+    }
+
+    /// Runs `query`, takes its top talks as relevant, and returns it expanded with their words.
+    fn with_feedback(&self, searcher: &Searcher, query: Box<dyn Query>, terms: &[String]) -> Result<Box<dyn Query>> {
+        let fb = self.weights.feedback;
+        let first = searcher.search(&query, &TopDocs::with_limit(fb.docs).order_by_score())?;
+        let mut top = Vec::with_capacity(first.len());
+        for (score, address) in first {
+            top.push((score, self.load(searcher, address)?));
+        }
+        let known: HashSet<String> = terms.iter().cloned().collect();
+        let words = feedback::expansion_terms(searcher, self.fields.r#abstract, &top, &known, fb.terms);
+        Ok(feedback::expand(query, &words, &[self.fields.title, self.fields.r#abstract], fb.weight))
     }
 
     /// The talk with this id.
