@@ -21,6 +21,7 @@ pub mod snippet;
 pub mod store;
 pub mod synonyms;
 pub mod talk;
+pub mod vocabulary;
 
 pub use error::{Error, Rejection, Result};
 pub use search::{Engine, Hit, SearchRequest, SearchResponse};

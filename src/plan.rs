@@ -8,12 +8,12 @@
 
 use std::ops::Bound;
 
+use tantivy::Term;
 use tantivy::query::{
     AllQuery, BooleanQuery, BoostQuery, DisjunctionMaxQuery, Occur, PhraseQuery, Query, RangeQuery, TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::tokenizer::Token;
-use tantivy::{Searcher, Term};
 
 use crate::analysis;
 use crate::expand::{self, Candidate};
@@ -22,6 +22,7 @@ use crate::query::{Clause, ParsedQuery, Scope};
 use crate::schema::{Fields, TextField};
 use crate::snippet::Highlighter;
 use crate::synonyms::Synonyms;
+use crate::vocabulary::Vocabulary;
 
 /// Field weights and the discount of a stemmed match. Chosen by measurement: see README.
 #[derive(Debug, Clone, Copy)]
@@ -154,8 +155,8 @@ fn analyse(text: &str) -> Analysed {
 
 /// What a plan reads besides the query: the index (for typo and prefix expansion) and options.
 pub struct Context<'a> {
-    /// The searcher the plan will run on.
-    pub searcher: &'a Searcher,
+    /// The index's terms, for typo and prefix expansion.
+    pub vocabulary: &'a Vocabulary,
     /// Synonyms to add.
     pub synonyms: &'a Synonyms,
     /// Whether the last word also matches as a prefix (search as you type).
@@ -198,13 +199,11 @@ pub fn build(parsed: &ParsedQuery, fields: &Fields, weights: &Weights, ctx: &Con
                 let a = analyse(text);
                 let mut extra = Vec::new();
                 if !*negated && a.parts.len() == 1 {
-                    let searchable: Vec<Field> = fields_in(*scope).iter().map(|&f| fields.text(f)).collect();
                     let budget = expand::typo_budget(text);
-                    let typed_freq =
-                        if budget > 0 { expand::doc_freq(ctx.searcher, &searchable, &a.parts[0].text) } else { 0 };
+                    let typed_freq = ctx.vocabulary.doc_freq(&a.parts[0].text);
                     // A word the index knows well is taken as spelled: no corrections, no noise.
                     if budget > 0 && typed_freq <= expand::WELL_KNOWN {
-                        let typos = expand::fuzzy(ctx.searcher, &searchable, &a.parts[0].text, budget);
+                        let typos = expand::fuzzy(ctx.vocabulary, &a.parts[0].text, budget);
                         if let Some(best) = typos.first() {
                             corrections.push(Correction { typed: text.clone(), typed_freq, better: best.clone() });
                         }
@@ -212,7 +211,7 @@ pub fn build(parsed: &ParsedQuery, fields: &Fields, weights: &Weights, ctx: &Con
                     }
                     let typing = ctx.prefix && i == last && !parsed.ends_with_space;
                     if typing && a.parts[0].text.chars().count() >= 2 {
-                        let completions = expand::prefix(ctx.searcher, &searchable, &a.parts[0].text);
+                        let completions = expand::prefix(ctx.vocabulary, &a.parts[0].text);
                         extra.extend(completions.into_iter().map(|c| (c.term, weights.prefix)));
                     }
                 }
@@ -466,8 +465,9 @@ mod tests {
         let index = tantivy::Index::create_in_ram(fields.schema.clone());
         analysis::register(&index);
         let searcher = index.reader().unwrap().searcher();
+        let vocabulary = Vocabulary::build(&searcher, &[fields.title]);
         let synonyms = Synonyms::default();
-        let ctx = Context { searcher: &searcher, synonyms: &synonyms, prefix: true };
+        let ctx = Context { vocabulary: &vocabulary, synonyms: &synonyms, prefix: true };
         let plan = |q: &str| build(&parse(q), &fields, &Weights::default(), &ctx);
         assert!(plan("").match_all);
         assert!(plan("year:2012 -django").match_all);

@@ -6,7 +6,7 @@
 //! live generation.
 
 use std::collections::HashSet;
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, OnceLock, RwLock};
 use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
@@ -19,11 +19,12 @@ use crate::error::{Error, Result};
 use crate::feedback;
 use crate::plan::{self, Weights};
 use crate::query;
-use crate::schema::Fields;
+use crate::schema::{Fields, TextField};
 use crate::snippet::{Highlighter, Snippet};
 use crate::store::IndexDir;
 use crate::synonyms::Synonyms;
 use crate::talk::Talk;
+use crate::vocabulary::Vocabulary;
 
 /// Most hits a request may ask for.
 pub const MAX_LIMIT: usize = 100;
@@ -122,6 +123,17 @@ pub struct SearchResponse {
 struct Snapshot {
     generation: String,
     reader: IndexReader,
+    /// Built on first use (typo and prefix expansion need it).
+    vocabulary: OnceLock<Vocabulary>,
+}
+
+impl Snapshot {
+    fn vocabulary(&self, fields: &Fields) -> &Vocabulary {
+        self.vocabulary.get_or_init(|| {
+            let text: Vec<_> = TextField::ALL.iter().map(|&f| fields.text(f)).collect();
+            Vocabulary::build(&self.reader.searcher(), &text)
+        })
+    }
 }
 
 /// A searchable index.
@@ -183,6 +195,11 @@ impl Engine {
         self.snapshot().reader.searcher()
     }
 
+    /// Builds the vocabulary used for typo and prefix expansion now rather than on first use.
+    pub fn warm_up(&self) {
+        let _ = self.snapshot().vocabulary(&self.fields);
+    }
+
     /// Number of talks in the index.
     pub fn num_talks(&self) -> u64 {
         self.searcher().num_docs()
@@ -193,8 +210,10 @@ impl Engine {
         let start = Instant::now();
         req.validate()?;
         let parsed = query::parse(&req.query);
-        let searcher = self.searcher();
-        let ctx = plan::Context { searcher: &searcher, synonyms: &self.synonyms, prefix: req.prefix };
+        let snapshot = self.snapshot();
+        let searcher = snapshot.reader.searcher();
+        let vocabulary = snapshot.vocabulary(&self.fields);
+        let ctx = plan::Context { vocabulary, synonyms: &self.synonyms, prefix: req.prefix };
         let mut plan = plan::build(&parsed, &self.fields, &self.weights, &ctx);
         let fb = self.weights.feedback;
         if fb.docs > 0 && !plan.match_all && plan.terms.len() >= fb.min_words {
@@ -274,7 +293,7 @@ fn suggest(query: &str, corrections: &[plan::Correction]) -> Option<String> {
 fn open_snapshot(dir: &IndexDir) -> Result<Snapshot> {
     let opened = dir.open()?;
     let reader = opened.index.reader_builder().reload_policy(ReloadPolicy::OnCommitWithDelay).try_into()?;
-    Ok(Snapshot { generation: opened.generation, reader })
+    Ok(Snapshot { generation: opened.generation, reader, vocabulary: OnceLock::new() })
 }
 
 fn make_hit(talk: Talk, score: f32, highlighter: Option<&Highlighter>) -> Hit {

@@ -76,6 +76,8 @@ pub fn serve(engine: Engine, config: ServeConfig) -> Result<()> {
             tokio::net::TcpListener::bind(config.addr).await.map_err(|e| Error::io(config.addr.to_string(), e))?;
         let engine = Arc::new(engine);
         tokio::spawn(watch_generations(Arc::clone(&engine)));
+        let warm = Arc::clone(&engine);
+        tokio::task::spawn_blocking(move || warm.warm_up());
         let talks = engine.num_talks();
         let router = app(AppState { engine }, &config);
         let bound = listener.local_addr().map_err(|e| Error::io(config.addr.to_string(), e))?;
