@@ -2,7 +2,8 @@
 //!
 //! `TALKSEARCH_CORPUS=../shared/data/talks.jsonl cargo bench --bench latency`
 //! (also reads `TALKSEARCH_QUERIES`, default `../shared/queries`). Prints the index build time
-//! and, per query mix, the median and p99 of one search (limit 10, snippets included), each
+//! and, per query class (plain topics, the multi-word topics as phrases, typos, the typing mix
+//! with prefix matching), the median and p99 of one search (limit 10, snippets included), each
 //! query run `ROUNDS` times after a warm-up round.
 
 use std::path::PathBuf;
@@ -40,23 +41,36 @@ fn main() {
         dir.size_bytes().unwrap_or(0) as f64 / 1e6
     );
     let engine = Engine::open(dir).expect("index opens");
-    let mixes = [
-        ("topics (first 50)", "topics.txt", 50),
-        ("topics (all)", "topics.txt", usize::MAX),
-        ("typing", "typing.txt", usize::MAX),
-        ("typos", "typos.txt", usize::MAX),
-    ];
-    for (name, file, take) in mixes {
+    let read = |file: &str| -> Vec<String> {
         let path = queries_dir.join(file);
-        let Ok(text) = std::fs::read_to_string(&path) else {
-            eprintln!("skipped {name}: cannot read {}", path.display());
+        match std::fs::read_to_string(&path) {
+            Ok(text) => text.lines().filter(|l| !l.trim().is_empty()).map(str::to_string).collect(),
+            Err(_) => {
+                eprintln!("skipped {file}: cannot read {}", path.display());
+                Vec::new()
+            }
+        }
+    };
+    let topics = read("topics.txt");
+    let phrases: Vec<String> =
+        topics.iter().filter(|q| q.contains(' ') && !q.contains('"')).map(|q| format!("\"{q}\"")).collect();
+    // (name, queries, prefix matching)
+    let classes: [(&str, Vec<String>, bool); 5] = [
+        ("plain (topics 1-50)", topics.iter().take(50).cloned().collect(), false),
+        ("plain (all topics)", topics.clone(), false),
+        ("phrase", phrases, false),
+        ("typo", read("typos.txt"), false),
+        ("prefix (typing)", read("typing.txt"), true),
+    ];
+    for (name, queries, prefix) in classes {
+        if queries.is_empty() {
             continue;
-        };
-        let queries: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).take(take).collect();
+        }
         let mut times = Vec::with_capacity(queries.len() * ROUNDS);
         for round in 0..=ROUNDS {
             for q in &queries {
-                let req = SearchRequest::new(*q);
+                let mut req = SearchRequest::new(q.as_str());
+                req.prefix = prefix;
                 let t = Instant::now();
                 let resp = engine.search(&req).expect("search runs");
                 let took = t.elapsed();
@@ -68,7 +82,7 @@ fn main() {
         }
         times.sort_unstable();
         println!(
-            "{name:>18}: {} queries x {ROUNDS}: p50 {:>6.0} us, p99 {:>6.0} us",
+            "{name:>20}: {:>3} queries x {ROUNDS}: p50 {:>6.0} us, p99 {:>6.0} us",
             queries.len(),
             percentile(&times, 0.5).as_secs_f64() * 1e6,
             percentile(&times, 0.99).as_secs_f64() * 1e6
