@@ -9,6 +9,7 @@ pub mod config;
 pub mod error;
 pub mod eval;
 pub mod expand;
+pub mod facets;
 pub mod feedback;
 pub mod http;
 pub mod indexer;

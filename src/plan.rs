@@ -20,6 +20,7 @@ use crate::expand::{self, Candidate};
 use crate::feedback::Feedback;
 use crate::query::{Clause, ParsedQuery, Scope};
 use crate::schema::{Fields, TextField};
+use crate::search::Filters;
 use crate::snippet::Highlighter;
 use crate::synonyms::Synonyms;
 use crate::vocabulary::Vocabulary;
@@ -423,6 +424,41 @@ const STOPWORDS: &[&str] = &[
 fn is_stopword(word: &str) -> bool {
     let folded = analysis::fold(word);
     STOPWORDS.binary_search(&folded.as_str()).is_ok()
+}
+
+/// Must-clauses for exact-value filters (see [`Filters`]).
+pub fn filter_clauses(filters: &Filters, fields: &Fields) -> Vec<(Occur, Box<dyn Query>)> {
+    let mut out: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    let any_of = |field: Field, values: &[String]| -> Box<dyn Query> {
+        let terms = values
+            .iter()
+            .map(|v| {
+                let q: Box<dyn Query> =
+                    Box::new(TermQuery::new(Term::from_field_text(field, v), IndexRecordOption::Basic));
+                (Occur::Should, q)
+            })
+            .collect();
+        Box::new(BooleanQuery::new(terms))
+    };
+    for (field, values) in [
+        (fields.event_key, &filters.event),
+        (fields.speaker_key, &filters.speaker),
+        (fields.tag_key, &filters.tag),
+        (fields.language, &filters.language),
+    ] {
+        if !values.is_empty() {
+            out.push((Occur::Must, any_of(field, values)));
+        }
+    }
+    if !filters.year.is_empty() {
+        let years = filters.year.iter().map(|&y| (Occur::Should, year_range(fields.year, y, y))).collect();
+        out.push((Occur::Must, Box::new(BooleanQuery::new(years))));
+    }
+    if filters.year_from.is_some() || filters.year_to.is_some() {
+        let (from, to) = (filters.year_from.unwrap_or(0), filters.year_to.unwrap_or(u16::MAX));
+        out.push((Occur::Must, year_range(fields.year, from, to)));
+    }
+    out
 }
 
 fn year_range(field: Field, from: u16, to: u16) -> Box<dyn Query> {

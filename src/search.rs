@@ -5,17 +5,18 @@
 //! process has published one (a re-import), and tantivy's reader picks up commits made to the
 //! live generation.
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 use std::sync::{Arc, OnceLock, RwLock};
 use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
-use tantivy::collector::{Count, TopDocs};
-use tantivy::query::Query;
+use tantivy::collector::TopDocs;
+use tantivy::query::{BooleanQuery, Occur, Query};
 use tantivy::schema::Value;
 use tantivy::{DocAddress, IndexReader, Order, ReloadPolicy, Searcher, TantivyDocument};
 
 use crate::error::{Error, Result};
+use crate::facets::{self, Facet, FacetCollector, FacetValue};
 use crate::feedback;
 use crate::plan::{self, Weights};
 use crate::query;
@@ -49,12 +50,82 @@ pub struct SearchRequest {
     pub prefix: bool,
     /// Build snippets and highlights (off when only ids and scores are wanted).
     pub snippets: bool,
+    /// Exact-value filters, all of which must hold.
+    #[serde(default)]
+    pub filters: Filters,
+    /// Facets to count over the whole match set.
+    #[serde(default)]
+    pub facets: Vec<Facet>,
+    /// Order of the hits.
+    #[serde(default)]
+    pub sort: Sort,
+}
+
+/// Filters on exact values. Values of one kind are alternatives (`event=A&event=B`: either);
+/// different kinds must all hold.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Filters {
+    /// Event names, exactly as stored.
+    pub event: Vec<String>,
+    /// Speaker names, exactly as stored.
+    pub speaker: Vec<String>,
+    /// Tags, exactly as stored.
+    pub tag: Vec<String>,
+    /// Language codes.
+    pub language: Vec<String>,
+    /// Years.
+    pub year: Vec<u16>,
+    /// First year of a range.
+    pub year_from: Option<u16>,
+    /// Last year of a range.
+    pub year_to: Option<u16>,
+}
+
+impl Filters {
+    /// True if nothing is filtered.
+    pub fn is_empty(&self) -> bool {
+        *self == Filters::default()
+    }
+}
+
+/// Order of hits.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Sort {
+    /// Best match first (newest first when there is no text to rank by).
+    #[default]
+    Relevance,
+    /// Most recent first.
+    Newest,
+    /// Oldest first.
+    Oldest,
+}
+
+impl Sort {
+    /// The sort called `name` (`relevance`, `newest`, `oldest`).
+    pub fn from_name(name: &str) -> Option<Sort> {
+        match name {
+            "relevance" => Some(Sort::Relevance),
+            "newest" => Some(Sort::Newest),
+            "oldest" => Some(Sort::Oldest),
+            _ => None,
+        }
+    }
 }
 
 impl SearchRequest {
     /// A request for the first page of `query`.
     pub fn new(query: impl Into<String>) -> Self {
-        SearchRequest { query: query.into(), limit: DEFAULT_LIMIT, offset: 0, prefix: true, snippets: true }
+        SearchRequest {
+            query: query.into(),
+            limit: DEFAULT_LIMIT,
+            offset: 0,
+            prefix: true,
+            snippets: true,
+            filters: Filters::default(),
+            facets: Vec::new(),
+            sort: Sort::Relevance,
+        }
     }
 
     /// Checks every limit; the error names the parameter (`q`, `limit`, `offset`).
@@ -68,6 +139,11 @@ impl SearchRequest {
         }
         if self.offset > MAX_OFFSET {
             return Err(Error::bad_param("offset", format!("{} is out of range 0..={MAX_OFFSET}", self.offset)));
+        }
+        if let (Some(from), Some(to)) = (self.filters.year_from, self.filters.year_to) {
+            if from > to {
+                return Err(Error::bad_param("year_from", format!("{from} is after year_to {to}")));
+            }
         }
         Ok(())
     }
@@ -118,6 +194,12 @@ pub struct SearchResponse {
     /// "Did you mean": the query with misspelt words replaced, when it found little.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub suggestion: Option<String>,
+    /// Requested facets: the top values with their counts over the whole match set.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub facets: BTreeMap<String, Vec<FacetValue>>,
+    /// Per requested facet, how many more values match than are listed.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub facets_more: BTreeMap<String, usize>,
 }
 
 struct Snapshot {
@@ -219,14 +301,34 @@ impl Engine {
         if fb.docs > 0 && !plan.match_all && plan.terms.len() >= fb.min_words {
             plan.query = self.with_feedback(&searcher, plan.query, &plan.terms)?;
         }
+        if !req.filters.is_empty() {
+            let mut clauses = plan::filter_clauses(&req.filters, &self.fields);
+            clauses.push((Occur::Must, plan.query));
+            plan.query = Box::new(BooleanQuery::new(clauses));
+        }
         let top = TopDocs::with_limit(req.limit).and_offset(req.offset);
-        let (scored, total): (Vec<(f32, DocAddress)>, usize) = if plan.match_all {
-            let (docs, total) =
-                searcher.search(&plan.query, &(top.order_by_fast_field::<i64>("day", Order::Desc), Count))?;
-            (docs.into_iter().map(|(_, a)| (0.0, a)).collect(), total)
-        } else {
-            searcher.search(&plan.query, &(top.order_by_score(), Count))?
+        let by_date = match req.sort {
+            Sort::Newest => Some(Order::Desc),
+            Sort::Oldest => Some(Order::Asc),
+            Sort::Relevance if plan.match_all => Some(Order::Desc),
+            Sort::Relevance => None,
         };
+        let counter = FacetCollector::new(&req.facets);
+        let (scored, (total, counts)): (Vec<(f32, DocAddress)>, facets::Fruit) = match by_date {
+            Some(order) => {
+                let (docs, counted) =
+                    searcher.search(&plan.query, &(top.order_by_fast_field::<i64>("day", order), counter))?;
+                (docs.into_iter().map(|(_, a)| (0.0, a)).collect(), counted)
+            }
+            None => searcher.search(&plan.query, &(top.order_by_score(), counter))?,
+        };
+        let mut facet_values = BTreeMap::new();
+        let mut facets_more = BTreeMap::new();
+        for (facet, raw) in req.facets.iter().zip(counts) {
+            let counted = facets::top(raw);
+            facet_values.insert(facet.name().to_string(), counted.values);
+            facets_more.insert(facet.name().to_string(), counted.more);
+        }
         let mut hits = Vec::with_capacity(scored.len());
         for (score, address) in scored {
             let talk = self.load(&searcher, address)?;
@@ -234,7 +336,15 @@ impl Engine {
         }
         let suggestion = suggest(&req.query, &plan.corrections);
         let took_ms = start.elapsed().as_secs_f64() * 1000.0;
-        Ok(SearchResponse { query: req.query.clone(), total, took_ms, hits, suggestion })
+        Ok(SearchResponse {
+            query: req.query.clone(),
+            total,
+            took_ms,
+            hits,
+            suggestion,
+            facets: facet_values,
+            facets_more,
+        })
     }
 
     /// Runs `query`, takes its top talks as relevant, and returns it expanded with their words.

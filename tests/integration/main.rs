@@ -4,6 +4,7 @@
 
 mod cli;
 mod corpus;
+mod facets;
 mod http;
 mod ranking;
 mod util;
