@@ -11,7 +11,8 @@ use serde_json::{Value, json};
 
 use super::AppState;
 use super::error::ApiError;
-use crate::search::{DEFAULT_LIMIT, SearchRequest, SearchResponse};
+use crate::facets::Facet;
+use crate::search::{DEFAULT_LIMIT, Filters, SearchRequest, SearchResponse, Sort};
 use crate::talk::Talk;
 
 /// Query-string pairs, percent-decoded.
@@ -43,6 +44,53 @@ impl Params {
         Ok(first)
     }
 
+    /// Every value of `name` (a repeatable parameter), empty ones skipped.
+    pub fn all(&self, name: &str) -> Vec<String> {
+        self.0.iter().filter(|(n, v)| n == name && !v.is_empty()).map(|(_, v)| v.clone()).collect()
+    }
+
+    /// A year: four digits.
+    fn year(name: &str, value: &str) -> Result<u16, ApiError> {
+        value
+            .trim()
+            .parse::<u16>()
+            .ok()
+            .filter(|y| (1000..=9999).contains(y))
+            .ok_or_else(|| ApiError::bad_param(name, format!("{value:?} is not a year")))
+    }
+
+    /// The search filters, facets and sort of a request.
+    pub fn refine(&self, req: &mut SearchRequest) -> Result<(), ApiError> {
+        req.filters = Filters {
+            event: self.all("event"),
+            speaker: self.all("speaker"),
+            tag: self.all("tag"),
+            language: self.all("language"),
+            year: self.all("year").iter().map(|v| Params::year("year", v)).collect::<Result<_, _>>()?,
+            year_from: self.one("year_from")?.map(|v| Params::year("year_from", v)).transpose()?,
+            year_to: self.one("year_to")?.map(|v| Params::year("year_to", v)).transpose()?,
+        };
+        for list in self.all("facets") {
+            for name in list.split(',').map(str::trim).filter(|n| !n.is_empty()) {
+                let facet = Facet::from_name(name).ok_or_else(|| {
+                    ApiError::bad_param(
+                        "facets",
+                        format!("unknown facet {name:?}; expected event, year, speaker, tag, language"),
+                    )
+                })?;
+                if !req.facets.contains(&facet) {
+                    req.facets.push(facet);
+                }
+            }
+        }
+        if let Some(sort) = self.one("sort")? {
+            req.sort = Sort::from_name(sort).ok_or_else(|| {
+                ApiError::bad_param("sort", format!("{sort:?}; expected relevance, newest or oldest"))
+            })?;
+        }
+        Ok(())
+    }
+
     /// The single value of `name` as a number, or `default`.
     pub fn number(&self, name: &str, default: usize) -> Result<usize, ApiError> {
         match self.one(name)? {
@@ -52,14 +100,19 @@ impl Params {
     }
 }
 
-/// `GET /api/search?q=&limit=&offset=`.
+/// Parameters of `/api/search`.
+pub const SEARCH_PARAMS: &[&str] =
+    &["q", "limit", "offset", "event", "speaker", "tag", "language", "year", "year_from", "year_to", "facets", "sort"];
+
+/// `GET /api/search?q=&limit=&offset=&event=&speaker=&tag=&language=&year=&year_from=&year_to=&facets=&sort=`.
 pub async fn search(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Result<Json<SearchResponse>, ApiError> {
-    let params = Params::parse(raw.as_deref(), &["q", "limit", "offset"])?;
-    let req = SearchRequest {
+    let params = Params::parse(raw.as_deref(), SEARCH_PARAMS)?;
+    let mut req = SearchRequest {
         limit: params.number("limit", DEFAULT_LIMIT)?,
         offset: params.number("offset", 0)?,
         ..SearchRequest::new(params.one("q")?.unwrap_or_default())
     };
+    params.refine(&mut req)?;
     let engine = Arc::clone(&state.engine);
     let resp = blocking(move || engine.search(&req)).await?;
     Ok(Json(resp))

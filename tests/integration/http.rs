@@ -146,3 +146,37 @@ async fn api_text_is_escaped_in_html_fields() {
     assert!(hit["title_html"].as_str().unwrap().starts_with("&lt;script&gt;"));
     assert!(!hit["snippet_html"].as_str().unwrap().contains("<img"));
 }
+
+#[tokio::test]
+async fn filters_facets_and_sort_over_http() {
+    let v = get("/api/search?q=&event=Fixture%20Con%202016&facets=event,language,year&sort=oldest").await.json();
+    assert_eq!(v["total"], 3);
+    assert_eq!(v["facets"]["event"][0]["value"], "Fixture Con 2016");
+    assert_eq!(v["facets"]["year"][0], serde_json::json!({"value": "2016", "count": 3}));
+    assert_eq!(v["facets_more"]["event"], 0);
+    assert_eq!(v["hits"][0]["id"], "fixture/asyncio", "oldest first");
+    let v = get("/api/search?q=python&year=2012&year=2018").await.json();
+    for hit in v["hits"].as_array().unwrap() {
+        let date = hit["date"].as_str().unwrap();
+        assert!(date.starts_with("2012") || date.starts_with("2018"), "{date}");
+    }
+    let v = get("/api/search?q=python&year_from=2016&year_to=2016&speaker=Thomas%20G%C3%BCttler").await.json();
+    assert_eq!(ids(&v), vec!["fixture/cpp".to_string()]);
+}
+
+#[tokio::test]
+async fn bad_filter_values_get_400_naming_the_parameter() {
+    for (uri, param) in [
+        ("/api/search?q=x&year=abc", "year"),
+        ("/api/search?q=x&year_from=20", "year_from"),
+        ("/api/search?q=x&year_from=2015&year_to=2010", "year_from"),
+        ("/api/search?q=x&facets=event,colour", "facets"),
+        ("/api/search?q=x&sort=random", "sort"),
+        ("/api/search?q=x&sort=newest&sort=oldest", "sort"),
+    ] {
+        let a = get(uri).await;
+        assert_eq!(a.status, StatusCode::BAD_REQUEST, "{uri}: {}", a.body);
+        let message = a.json()["error"]["message"].as_str().unwrap().to_string();
+        assert!(message.contains(&format!("`{param}`")), "{uri}: {message}");
+    }
+}
