@@ -170,14 +170,16 @@ impl SegmentCollector for FacetSegmentCollector {
             .into_iter()
             .map(|source| match source {
                 Source::Str(Some(column), counts) => {
-                    let mut out = HashMap::new();
-                    let mut text = String::new();
-                    for (ord, &n) in counts.iter().enumerate().filter(|(_, n)| **n > 0) {
-                        text.clear();
-                        if column.ord_to_str(ord as u64, &mut text).unwrap_or(false) {
-                            out.insert(text.clone(), u64::from(n));
+                    // Resolve the ordinals in one sorted pass over the dictionary: looking each
+                    // up on its own decodes a dictionary block per value.
+                    let ords: Vec<u64> = (0..counts.len() as u64).filter(|&o| counts[o as usize] > 0).collect();
+                    let mut out = HashMap::with_capacity(ords.len());
+                    let mut next = ords.iter();
+                    let _ = column.dictionary().sorted_ords_to_term_cb(&ords, |bytes| {
+                        if let Some(&ord) = next.next() {
+                            out.insert(String::from_utf8_lossy(bytes).into_owned(), u64::from(counts[ord as usize]));
                         }
-                    }
+                    });
                     out
                 }
                 Source::Str(None, _) => HashMap::new(),

@@ -20,6 +20,7 @@ pub mod schema;
 pub mod search;
 pub mod snippet;
 pub mod store;
+pub mod suggest;
 pub mod synonyms;
 pub mod talk;
 pub mod vocabulary;

@@ -23,6 +23,7 @@ use crate::query;
 use crate::schema::{Fields, TextField};
 use crate::snippet::{Highlighter, Snippet};
 use crate::store::IndexDir;
+use crate::suggest::{Suggester, Suggestion};
 use crate::synonyms::Synonyms;
 use crate::talk::Talk;
 use crate::vocabulary::Vocabulary;
@@ -162,6 +163,8 @@ pub struct Hit {
     pub title_html: String,
     /// Speakers.
     pub speakers: Vec<String>,
+    /// Per speaker, character ranges of the name that matched.
+    pub speaker_highlights: Vec<Vec<(usize, usize)>>,
     /// Event.
     pub event: Option<String>,
     /// Date, `YYYY-MM-DD`.
@@ -207,9 +210,17 @@ struct Snapshot {
     reader: IndexReader,
     /// Built on first use (typo and prefix expansion need it).
     vocabulary: OnceLock<Vocabulary>,
+    /// Built on first use (`/api/suggest` needs it).
+    suggester: OnceLock<Suggester>,
 }
 
 impl Snapshot {
+    fn suggester(&self, fields: &Fields) -> &Suggester {
+        self.suggester.get_or_init(|| {
+            Suggester::build(&self.reader.searcher(), fields.speaker_key, fields.event_key, fields.record)
+        })
+    }
+
     fn vocabulary(&self, fields: &Fields) -> &Vocabulary {
         self.vocabulary.get_or_init(|| {
             let text: Vec<_> = TextField::ALL.iter().map(|&f| fields.text(f)).collect();
@@ -279,7 +290,19 @@ impl Engine {
 
     /// Builds the vocabulary used for typo and prefix expansion now rather than on first use.
     pub fn warm_up(&self) {
-        let _ = self.snapshot().vocabulary(&self.fields);
+        let snapshot = self.snapshot();
+        let _ = snapshot.vocabulary(&self.fields);
+        let _ = snapshot.suggester(&self.fields);
+    }
+
+    /// Completions of what has been typed so far, for a search box's dropdown.
+    pub fn suggest(&self, typed: &str) -> Result<Vec<Suggestion>> {
+        let chars = typed.chars().count();
+        if chars > MAX_QUERY_CHARS {
+            return Err(Error::bad_param("q", format!("{chars} characters; at most {MAX_QUERY_CHARS} are allowed")));
+        }
+        let snapshot = self.snapshot();
+        Ok(snapshot.suggester(&self.fields).suggest(snapshot.vocabulary(&self.fields), typed))
     }
 
     /// Number of talks in the index.
@@ -403,13 +426,17 @@ fn suggest(query: &str, corrections: &[plan::Correction]) -> Option<String> {
 fn open_snapshot(dir: &IndexDir) -> Result<Snapshot> {
     let opened = dir.open()?;
     let reader = opened.index.reader_builder().reload_policy(ReloadPolicy::OnCommitWithDelay).try_into()?;
-    Ok(Snapshot { generation: opened.generation, reader, vocabulary: OnceLock::new() })
+    Ok(Snapshot { generation: opened.generation, reader, vocabulary: OnceLock::new(), suggester: OnceLock::new() })
 }
 
 fn make_hit(talk: Talk, score: f32, highlighter: Option<&Highlighter>) -> Hit {
-    let (title, snippet) = match highlighter {
-        Some(h) => (h.full(&talk.title), h.window(&talk.r#abstract)),
-        None => (Snippet::default(), Snippet::default()),
+    let (title, snippet, speaker_highlights) = match highlighter {
+        Some(h) => (
+            h.full(&talk.title),
+            h.window(&talk.r#abstract),
+            talk.speakers.iter().map(|s| h.full(s).highlights).collect(),
+        ),
+        None => (Snippet::default(), Snippet::default(), Vec::new()),
     };
     Hit {
         title_html: title.to_html(),
@@ -418,6 +445,7 @@ fn make_hit(talk: Talk, score: f32, highlighter: Option<&Highlighter>) -> Hit {
         title: talk.title,
         title_highlights: title.highlights,
         speakers: talk.speakers,
+        speaker_highlights,
         event: talk.event,
         date: talk.date,
         duration_s: talk.duration_s,

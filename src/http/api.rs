@@ -118,6 +118,15 @@ pub async fn search(State(state): State<AppState>, RawQuery(raw): RawQuery) -> R
     Ok(Json(resp))
 }
 
+/// `GET /api/suggest?q=`: completions for a search box's dropdown.
+pub async fn suggest(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Result<Json<Value>, ApiError> {
+    let params = Params::parse(raw.as_deref(), &["q"])?;
+    let q = params.one("q")?.unwrap_or_default().to_string();
+    let engine = Arc::clone(&state.engine);
+    let suggestions = blocking(move || engine.suggest(&q)).await?;
+    Ok(Json(json!({ "suggestions": suggestions })))
+}
+
 /// `GET /api/talks/{id}` (ids contain `/`, so this takes the rest of the path).
 pub async fn talk(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<Talk>, ApiError> {
     let engine = Arc::clone(&state.engine);

@@ -24,6 +24,18 @@ pub async fn style() -> Response {
         .into_response()
 }
 
+/// `GET /assets/app.js`.
+pub async fn app_js() -> Response {
+    ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, "max-age=3600")], "")
+        .into_response()
+}
+
+/// `GET /widget.js`.
+pub async fn widget_js() -> Response {
+    ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, "max-age=3600")], "")
+        .into_response()
+}
+
 /// `GET /?q=&offset=`.
 pub async fn page(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Response {
     let (q, outcome) = match Params::parse(raw.as_deref(), &["q", "offset", "limit"]) {

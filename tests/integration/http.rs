@@ -180,3 +180,26 @@ async fn bad_filter_values_get_400_naming_the_parameter() {
         assert!(message.contains(&format!("`{param}`")), "{uri}: {message}");
     }
 }
+
+#[tokio::test]
+async fn suggest_completes_words_speakers_events_and_titles() {
+    let v = get("/api/suggest?q=luk").await.json();
+    let first = &v["suggestions"][0];
+    assert_eq!(first["text"], "Łukasz Langa");
+    assert_eq!(first["kind"], "speaker");
+    let v = get("/api/suggest?q=corout").await.json();
+    let texts: Vec<&str> = v["suggestions"].as_array().unwrap().iter().map(|s| s["text"].as_str().unwrap()).collect();
+    assert!(texts.contains(&"coroutines"), "{texts:?}");
+    assert!(texts.iter().any(|t| t.starts_with("Coroutines, event loops")), "{texts:?}");
+    let v = get("/api/suggest?q=fixture%20con%202").await.json();
+    assert_eq!(v["suggestions"][0]["kind"], "event");
+    assert_eq!(get("/api/suggest?q=").await.json()["suggestions"], serde_json::json!([]));
+    assert_eq!(get("/api/suggest?q=x&limit=3").await.status, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn speakers_carry_their_highlights() {
+    let v = get("/api/search?q=langa").await.json();
+    assert_eq!(v["hits"][0]["speakers"][0], "Łukasz Langa");
+    assert_eq!(v["hits"][0]["speaker_highlights"][0], serde_json::json!([[7, 12]]));
+}

@@ -1,0 +1,185 @@
+//! Completions for a search box's dropdown: topic words, speakers, events and titles that the
+//! text typed so far could be the start of, ranked by how likely they are meant.
+//!
+//! Built once per index snapshot: speakers and events with their talk counts come from the
+//! term dictionaries of their exact-value fields, titles from the stored records; every word
+//! of every entry is indexed (folded) in one sorted list, so a lookup is a binary search and a
+//! bounded scan. Topic words come from the [`Vocabulary`].
+
+use std::collections::HashSet;
+
+use serde::{Deserialize, Serialize};
+use tantivy::Searcher;
+use tantivy::schema::{Field, Value};
+
+use crate::analysis;
+use crate::vocabulary::Vocabulary;
+
+/// Most suggestions returned.
+pub const MAX_SUGGESTIONS: usize = 8;
+/// Most index entries looked at for one prefix.
+const SCAN: usize = 5_000;
+
+/// What a suggestion is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    /// A word of the talks' text.
+    Term,
+    /// A speaker's name.
+    Speaker,
+    /// An event's name.
+    Event,
+    /// A talk's title.
+    Title,
+}
+
+/// One completion.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Suggestion {
+    /// The text to put in the search box.
+    pub text: String,
+    /// What it is.
+    pub kind: Kind,
+}
+
+struct Entry {
+    text: String,
+    folded: String,
+    kind: Kind,
+    count: u64,
+}
+
+/// Speakers, events and titles, indexed by the folded words they contain.
+pub struct Suggester {
+    entries: Vec<Entry>,
+    /// (folded word, entry index), sorted.
+    words: Vec<(String, u32)>,
+}
+
+fn folded_words(folded: &str) -> impl Iterator<Item = &str> {
+    folded.split(|c: char| !c.is_alphanumeric() && !matches!(c, '+' | '#' | '.')).filter(|w| !w.is_empty())
+}
+
+impl Suggester {
+    /// Reads speakers and events (with talk counts) and titles from the index.
+    pub fn build(searcher: &Searcher, speaker_key: Field, event_key: Field, record: Field) -> Suggester {
+        let mut entries = Vec::new();
+        for (field, kind) in [(speaker_key, Kind::Speaker), (event_key, Kind::Event)] {
+            let mut seen = std::collections::HashMap::<String, u64>::new();
+            for segment in searcher.segment_readers() {
+                let Ok(inverted) = segment.inverted_index(field) else { continue };
+                let Ok(mut stream) = inverted.terms().stream() else { continue };
+                while stream.advance() {
+                    if let Ok(text) = std::str::from_utf8(stream.key()) {
+                        *seen.entry(text.to_string()).or_default() += u64::from(stream.value().doc_freq);
+                    }
+                }
+            }
+            entries.extend(seen.into_iter().map(|(text, count)| Entry {
+                folded: analysis::fold(&text),
+                text,
+                kind,
+                count,
+            }));
+        }
+        let mut titles = HashSet::new();
+        for (ord, segment) in searcher.segment_readers().iter().enumerate() {
+            let alive = segment.alive_bitset();
+            for doc in 0..segment.max_doc() {
+                if alive.is_some_and(|a| !a.is_alive(doc)) {
+                    continue;
+                }
+                let address = tantivy::DocAddress::new(ord as u32, doc);
+                let Ok(d) = searcher.doc::<tantivy::TantivyDocument>(address) else { continue };
+                let Some(bytes) = d.get_first(record).and_then(|v| v.as_bytes()) else { continue };
+                if let Ok(talk) = serde_json::from_slice::<crate::Talk>(bytes) {
+                    if !talk.title.trim().is_empty() && titles.insert(talk.title.clone()) {
+                        entries.push(Entry {
+                            folded: analysis::fold(&talk.title),
+                            text: talk.title,
+                            kind: Kind::Title,
+                            count: 1,
+                        });
+                    }
+                }
+            }
+        }
+        let mut words: Vec<(String, u32)> = Vec::new();
+        for (i, e) in entries.iter().enumerate() {
+            let mut own = HashSet::new();
+            for w in folded_words(&e.folded) {
+                if own.insert(w) {
+                    words.push((w.to_string(), i as u32));
+                }
+            }
+        }
+        words.sort_unstable();
+        Suggester { entries, words }
+    }
+
+    /// Completions for `typed`, best first.
+    pub fn suggest(&self, vocabulary: &Vocabulary, typed: &str) -> Vec<Suggestion> {
+        let folded = analysis::fold(typed.trim_start());
+        let query_words: Vec<&str> = folded_words(&folded).collect();
+        let Some(&last) = query_words.last() else { return Vec::new() };
+        let complete = folded.ends_with(char::is_whitespace);
+        let mut scored: Vec<(f64, Suggestion)> = Vec::new();
+        // Topic words: the last word completed, after the words before it.
+        if !complete {
+            let head: String = query_words[..query_words.len() - 1].iter().map(|w| format!("{w} ")).collect();
+            let mut words = vocabulary.top_prefixed(last, MAX_SUGGESTIONS, 50_000);
+            if vocabulary.doc_freq(last) > 0 {
+                words.push((last.to_string(), vocabulary.doc_freq(last)));
+            }
+            // After other words, a completion is a guess about the last word alone: weigh it less.
+            let weight = if head.is_empty() { 1.0 } else { 0.4 };
+            for (term, df) in words {
+                scored.push((
+                    weight * (df as f64).ln_1p(),
+                    Suggestion { text: format!("{head}{term}"), kind: Kind::Term },
+                ));
+            }
+        }
+        // Entries with a word starting with the first typed word, containing all the others.
+        if folded.chars().filter(|c| c.is_alphanumeric()).count() >= 2 {
+            let first = query_words[0];
+            let start = self.words.partition_point(|(w, _)| w.as_str() < first);
+            let mut seen = HashSet::new();
+            for (word, entry) in self.words[start..].iter().take(SCAN) {
+                if !word.starts_with(first) {
+                    break;
+                }
+                if !seen.insert(*entry) {
+                    continue;
+                }
+                let e = &self.entries[*entry as usize];
+                let entry_words: Vec<&str> = folded_words(&e.folded).collect();
+                let all = query_words.iter().enumerate().all(|(i, q)| {
+                    let last_typed = i + 1 == query_words.len() && !complete;
+                    entry_words.iter().any(|w| if last_typed { w.starts_with(q) } else { w == q })
+                });
+                if !all {
+                    continue;
+                }
+                let weight = match e.kind {
+                    Kind::Speaker => 1.3,
+                    Kind::Event => 1.1,
+                    Kind::Title => 0.6,
+                    Kind::Term => 1.0,
+                };
+                let bonus = if e.folded.starts_with(folded.trim_end()) { 2.0 } else { 0.0 };
+                let score = weight * (e.count as f64).ln_1p() + bonus + 0.5;
+                scored.push((score, Suggestion { text: e.text.clone(), kind: e.kind }));
+            }
+        }
+        scored.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.text.cmp(&b.1.text)));
+        let mut seen = HashSet::new();
+        scored
+            .into_iter()
+            .map(|(_, s)| s)
+            .filter(|s| seen.insert(analysis::fold(&s.text)))
+            .take(MAX_SUGGESTIONS)
+            .collect()
+    }
+}
