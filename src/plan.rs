@@ -421,7 +421,8 @@ const STOPWORDS: &[&str] = &[
     "your",
 ];
 
-fn is_stopword(word: &str) -> bool {
+/// Whether `word` is a common English function word.
+pub fn is_stopword(word: &str) -> bool {
     let folded = analysis::fold(word);
     STOPWORDS.binary_search(&folded.as_str()).is_ok()
 }

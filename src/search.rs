@@ -383,6 +383,49 @@ impl Engine {
         Ok(feedback::expand(query, &words, &[self.fields.title, self.fields.r#abstract], fb.weight))
     }
 
+    /// Talks on the same subject as talk `id`: a query of its title and tag words and the words
+    /// that characterise its abstract. Never the talk itself, nor the same talk (same title and
+    /// speakers) given at other events.
+    pub fn related(&self, id: &str, limit: usize) -> Result<Vec<Hit>> {
+        if !(1..=MAX_LIMIT).contains(&limit) {
+            return Err(Error::bad_param("limit", format!("{limit} is out of range 1..={MAX_LIMIT}")));
+        }
+        let talk = self.get(id)?;
+        let searcher = self.searcher();
+        let mut words =
+            feedback::expansion_terms(&searcher, self.fields.r#abstract, &[(1.0, talk.clone())], &HashSet::new(), 20);
+        // The title and tags say best what a talk is about: their words weigh as much as the
+        // abstract's strongest.
+        let strongest = words.first().map_or(0.2, |(_, w)| *w);
+        for token in crate::analysis::tokens(&format!("{} {}", talk.title, talk.tags.join(" "))) {
+            if crate::analysis::is_stem(&token.text) || token.text.chars().count() < 3 || plan::is_stopword(&token.text)
+            {
+                continue;
+            }
+            match words.iter_mut().find(|(w, _)| *w == token.text) {
+                Some((_, weight)) => *weight = weight.max(strongest),
+                None => words.push((token.text, strongest)),
+            }
+        }
+        let fields = [self.fields.title, self.fields.r#abstract, self.fields.tags];
+        let query = feedback::expand(Box::new(tantivy::query::EmptyQuery), &words, &fields, 1.0);
+        let key = duplicate_key(&talk);
+        let found = searcher.search(&query, &TopDocs::with_limit(limit * 3 + 10).order_by_score())?;
+        let highlighter = crate::snippet::Highlighter::default();
+        let mut hits = Vec::with_capacity(limit);
+        let mut keys = HashSet::from([key]);
+        for (score, address) in found {
+            let other = self.load(&searcher, address)?;
+            if other.id != talk.id && keys.insert(duplicate_key(&other)) {
+                hits.push(make_hit(other, score, Some(&highlighter)));
+                if hits.len() == limit {
+                    break;
+                }
+            }
+        }
+        Ok(hits)
+    }
+
     /// The talk with this id.
     pub fn get(&self, id: &str) -> Result<Talk> {
         let searcher = self.searcher();
@@ -427,6 +470,13 @@ fn open_snapshot(dir: &IndexDir) -> Result<Snapshot> {
     let opened = dir.open()?;
     let reader = opened.index.reader_builder().reload_policy(ReloadPolicy::OnCommitWithDelay).try_into()?;
     Ok(Snapshot { generation: opened.generation, reader, vocabulary: OnceLock::new(), suggester: OnceLock::new() })
+}
+
+/// Talks with the same title and speakers (folded) are the same talk given more than once.
+pub fn duplicate_key(talk: &Talk) -> String {
+    let mut speakers: Vec<String> = talk.speakers.iter().map(|s| crate::analysis::fold(s)).collect();
+    speakers.sort();
+    format!("{}\u{0}{}", crate::analysis::fold(talk.title.trim()), speakers.join("\u{0}"))
 }
 
 fn make_hit(talk: Talk, score: f32, highlighter: Option<&Highlighter>) -> Hit {

@@ -13,7 +13,6 @@ use super::AppState;
 use super::error::ApiError;
 use crate::facets::Facet;
 use crate::search::{DEFAULT_LIMIT, Filters, SearchRequest, SearchResponse, Sort};
-use crate::talk::Talk;
 
 /// Query-string pairs, percent-decoded.
 pub struct Params(Vec<(String, String)>);
@@ -127,10 +126,28 @@ pub async fn suggest(State(state): State<AppState>, RawQuery(raw): RawQuery) -> 
     Ok(Json(json!({ "suggestions": suggestions })))
 }
 
-/// `GET /api/talks/{id}` (ids contain `/`, so this takes the rest of the path).
-pub async fn talk(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<Talk>, ApiError> {
+/// `GET /api/talks/{id}` and `GET /api/talks/{id}/related?limit=` (ids contain `/`, so this
+/// takes the rest of the path).
+pub async fn talk(
+    State(state): State<AppState>,
+    Path(path): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> Result<Json<Value>, ApiError> {
     let engine = Arc::clone(&state.engine);
-    Ok(Json(blocking(move || engine.get(&id)).await?))
+    match path.strip_suffix("/related") {
+        Some(id) => {
+            let params = Params::parse(raw.as_deref(), &["limit"])?;
+            let limit = params.number("limit", DEFAULT_LIMIT)?;
+            let id = id.to_string();
+            let hits = blocking(move || engine.related(&id, limit)).await?;
+            Ok(Json(json!({ "hits": hits })))
+        }
+        None => {
+            Params::parse(raw.as_deref(), &[])?;
+            let talk = blocking(move || engine.get(&path)).await?;
+            Ok(Json(serde_json::to_value(talk).unwrap_or(Value::Null)))
+        }
+    }
 }
 
 /// `GET /healthz`.

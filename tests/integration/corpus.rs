@@ -61,3 +61,23 @@ fn snippets_mark_the_matched_words() {
         assert!(marked > 0, "{} shows nothing that matched", hit.id);
     }
 }
+
+#[test]
+fn related_talks_skip_the_same_talk_given_elsewhere() {
+    let Some(engine) = corpus_engine() else { return };
+    // The same talk was given at PyCon US 2022 and EuroPython 2022.
+    let talk =
+        engine.get("pycon-us-2022/talk-jan-hein-buhrman-when-to-refactor-your-code-into-generators-and-how").unwrap();
+    let twin = "europython-2022/when-to-refactor-your-code-into-generators-and-how-presented-by-jan-hein-buhrman";
+    let related = engine.related(&talk.id, 10).unwrap();
+    assert_eq!(related.len(), 10);
+    assert!(related.iter().all(|h| h.id != twin && h.id != talk.id));
+    let key = talksearch::search::duplicate_key(&talk);
+    for hit in &related {
+        let other = engine.get(&hit.id).unwrap();
+        assert_ne!(talksearch::search::duplicate_key(&other), key, "{} is the same talk", hit.id);
+    }
+    let text: Vec<String> = related.iter().map(|h| format!("{} {}", h.title, h.snippet).to_lowercase()).collect();
+    let on_topic = text.iter().filter(|t| t.contains("generator") || t.contains("yield")).count();
+    assert!(on_topic >= 7, "only {on_topic} of 10 related talks are about generators");
+}

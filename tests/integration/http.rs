@@ -203,3 +203,13 @@ async fn speakers_carry_their_highlights() {
     assert_eq!(v["hits"][0]["speakers"][0], "Łukasz Langa");
     assert_eq!(v["hits"][0]["speaker_highlights"][0], serde_json::json!([[7, 12]]));
 }
+
+#[tokio::test]
+async fn related_talks_are_on_the_same_subject_and_never_the_talk_itself() {
+    let v = get("/api/talks/fixture/coroutines/related?limit=3").await.json();
+    let found = ids(&v);
+    assert!(!found.contains(&"fixture/coroutines".to_string()));
+    assert_eq!(found.first().map(String::as_str), Some("fixture/asyncio"), "{found:?}");
+    assert_eq!(get("/api/talks/fixture/nope/related").await.status, StatusCode::NOT_FOUND);
+    assert_eq!(get("/api/talks/fixture/coroutines/related?limit=0").await.status, StatusCode::BAD_REQUEST);
+}
