@@ -60,6 +60,9 @@ pub struct SearchRequest {
     /// Order of the hits.
     #[serde(default)]
     pub sort: Sort,
+    /// Collapse talks given more than once (same title and speakers) into one hit.
+    #[serde(default)]
+    pub distinct: bool,
 }
 
 /// Filters on exact values. Values of one kind are alternatives (`event=A&event=B`: either);
@@ -126,6 +129,7 @@ impl SearchRequest {
             filters: Filters::default(),
             facets: Vec::new(),
             sort: Sort::Relevance,
+            distinct: false,
         }
     }
 
@@ -181,6 +185,20 @@ pub struct Hit {
     pub highlights: Vec<(usize, usize)>,
     /// The snippet as HTML, escaped, matches in `<mark>`.
     pub snippet_html: String,
+    /// With `distinct`: the same talk (title and speakers) given at other events.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub also_given: Vec<Given>,
+}
+
+/// Another time a talk was given.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Given {
+    /// That talk's id.
+    pub id: String,
+    /// Its event.
+    pub event: Option<String>,
+    /// Its date.
+    pub date: Option<String>,
 }
 
 /// The answer to a [`SearchRequest`].
@@ -329,7 +347,12 @@ impl Engine {
             clauses.push((Occur::Must, plan.query));
             plan.query = Box::new(BooleanQuery::new(clauses));
         }
-        let top = TopDocs::with_limit(req.limit).and_offset(req.offset);
+        // Collapsing repeats needs the hits before the page too: fetch them and page afterwards.
+        let top = if req.distinct {
+            TopDocs::with_limit((req.offset + req.limit) * 3 + 20)
+        } else {
+            TopDocs::with_limit(req.limit).and_offset(req.offset)
+        };
         let by_date = match req.sort {
             Sort::Newest => Some(Order::Desc),
             Sort::Oldest => Some(Order::Asc),
@@ -352,11 +375,20 @@ impl Engine {
             facet_values.insert(facet.name().to_string(), counted.values);
             facets_more.insert(facet.name().to_string(), counted.more);
         }
-        let mut hits = Vec::with_capacity(scored.len());
+        let mut talks = Vec::with_capacity(scored.len());
         for (score, address) in scored {
-            let talk = self.load(&searcher, address)?;
-            hits.push(make_hit(talk, score, req.snippets.then_some(&plan.highlighter)));
+            talks.push((score, self.load(&searcher, address)?, Vec::new()));
         }
+        if req.distinct {
+            talks = collapse(talks).into_iter().skip(req.offset).take(req.limit).collect();
+        }
+        let hits = talks
+            .into_iter()
+            .map(|(score, talk, also)| Hit {
+                also_given: also,
+                ..make_hit(talk, score, req.snippets.then_some(&plan.highlighter))
+            })
+            .collect();
         let suggestion = suggest(&req.query, &plan.corrections);
         let took_ms = start.elapsed().as_secs_f64() * 1000.0;
         Ok(SearchResponse {
@@ -472,6 +504,24 @@ fn open_snapshot(dir: &IndexDir) -> Result<Snapshot> {
     Ok(Snapshot { generation: opened.generation, reader, vocabulary: OnceLock::new(), suggester: OnceLock::new() })
 }
 
+/// Keeps the best-ranked of each group of talks with the same [`duplicate_key`], listing the
+/// others in its third element.
+fn collapse(talks: Vec<(f32, Talk, Vec<Given>)>) -> Vec<(f32, Talk, Vec<Given>)> {
+    let mut out: Vec<(f32, Talk, Vec<Given>)> = Vec::with_capacity(talks.len());
+    let mut group_of: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for (score, talk, _) in talks {
+        let key = duplicate_key(&talk);
+        match group_of.get(&key) {
+            Some(&i) => out[i].2.push(Given { id: talk.id, event: talk.event, date: talk.date }),
+            None => {
+                group_of.insert(key, out.len());
+                out.push((score, talk, Vec::new()));
+            }
+        }
+    }
+    out
+}
+
 /// Talks with the same title and speakers (folded) are the same talk given more than once.
 pub fn duplicate_key(talk: &Talk) -> String {
     let mut speakers: Vec<String> = talk.speakers.iter().map(|s| crate::analysis::fold(s)).collect();
@@ -503,6 +553,7 @@ fn make_hit(talk: Talk, score: f32, highlighter: Option<&Highlighter>) -> Hit {
         score,
         snippet: snippet.text,
         highlights: snippet.highlights,
+        also_given: Vec::new(),
     }
 }
 

@@ -82,6 +82,11 @@ impl Params {
                 }
             }
         }
+        match self.one("distinct")? {
+            None | Some("") => {}
+            Some("talk") => req.distinct = true,
+            Some(other) => return Err(ApiError::bad_param("distinct", format!("{other:?}; the only value is `talk`"))),
+        }
         if let Some(sort) = self.one("sort")? {
             req.sort = Sort::from_name(sort).ok_or_else(|| {
                 ApiError::bad_param("sort", format!("{sort:?}; expected relevance, newest or oldest"))
@@ -100,8 +105,21 @@ impl Params {
 }
 
 /// Parameters of `/api/search`.
-pub const SEARCH_PARAMS: &[&str] =
-    &["q", "limit", "offset", "event", "speaker", "tag", "language", "year", "year_from", "year_to", "facets", "sort"];
+pub const SEARCH_PARAMS: &[&str] = &[
+    "q",
+    "limit",
+    "offset",
+    "event",
+    "speaker",
+    "tag",
+    "language",
+    "year",
+    "year_from",
+    "year_to",
+    "facets",
+    "sort",
+    "distinct",
+];
 
 /// `GET /api/search?q=&limit=&offset=&event=&speaker=&tag=&language=&year=&year_from=&year_to=&facets=&sort=`.
 pub async fn search(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Result<Json<SearchResponse>, ApiError> {

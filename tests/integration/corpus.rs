@@ -81,3 +81,32 @@ fn related_talks_skip_the_same_talk_given_elsewhere() {
     let on_topic = text.iter().filter(|t| t.contains("generator") || t.contains("yield")).count();
     assert!(on_topic >= 7, "only {on_topic} of 10 related talks are about generators");
 }
+
+#[test]
+fn distinct_collapses_talks_given_more_than_once() {
+    let Some(engine) = corpus_engine() else { return };
+    let mut req = SearchRequest::new("refactor generators");
+    req.limit = 20;
+    let plain = engine.search(&req).unwrap();
+    let keys = |hits: &[talksearch::Hit]| -> Vec<String> {
+        hits.iter().map(|h| talksearch::search::duplicate_key(&engine.get(&h.id).unwrap())).collect()
+    };
+    let plain_keys = keys(&plain.hits);
+    assert!(
+        plain_keys.iter().enumerate().any(|(i, k)| plain_keys[..i].contains(k)),
+        "the plain results list some talk twice"
+    );
+    req.distinct = true;
+    let collapsed = engine.search(&req).unwrap();
+    let collapsed_keys = keys(&collapsed.hits);
+    let unique: std::collections::HashSet<&String> = collapsed_keys.iter().collect();
+    assert_eq!(unique.len(), collapsed_keys.len(), "no talk twice");
+    let twin = collapsed.hits.iter().find(|h| !h.also_given.is_empty()).expect("a hit lists its repeats");
+    for given in &twin.also_given {
+        let other = engine.get(&given.id).unwrap();
+        assert_eq!(
+            talksearch::search::duplicate_key(&other),
+            talksearch::search::duplicate_key(&engine.get(&twin.id).unwrap())
+        );
+    }
+}

@@ -173,6 +173,7 @@ async fn bad_filter_values_get_400_naming_the_parameter() {
         ("/api/search?q=x&facets=event,colour", "facets"),
         ("/api/search?q=x&sort=random", "sort"),
         ("/api/search?q=x&sort=newest&sort=oldest", "sort"),
+        ("/api/search?q=x&distinct=yes", "distinct"),
     ] {
         let a = get(uri).await;
         assert_eq!(a.status, StatusCode::BAD_REQUEST, "{uri}: {}", a.body);
