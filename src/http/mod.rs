@@ -6,6 +6,7 @@
 
 pub mod api;
 pub mod error;
+pub mod openapi;
 pub mod page;
 
 use std::sync::Arc;
@@ -52,6 +53,7 @@ pub fn app(state: AppState, config: &ServeConfig) -> Router {
         .route("/api/search", get(api::search))
         .route("/api/talks/{*id}", get(api::talk))
         .route("/healthz", get(api::health))
+        .route("/api/openapi.json", get(|| async { axum::Json(openapi::document()) }))
         .fallback(|| async { ApiError::no_route() })
         .with_state(state)
         .layer(CompressionLayer::new())

@@ -214,3 +214,49 @@ async fn related_talks_are_on_the_same_subject_and_never_the_talk_itself() {
     assert_eq!(get("/api/talks/fixture/nope/related").await.status, StatusCode::NOT_FOUND);
     assert_eq!(get("/api/talks/fixture/coroutines/related?limit=0").await.status, StatusCode::BAD_REQUEST);
 }
+
+#[tokio::test]
+async fn the_openapi_document_matches_the_real_routes_and_parameters() {
+    let doc = get("/api/openapi.json").await.json();
+    assert_eq!(doc["openapi"], "3.1.0");
+    let paths: Vec<&str> = doc["paths"].as_object().unwrap().keys().map(String::as_str).collect();
+    let mut expected: Vec<&str> = talksearch::http::openapi::PATHS.to_vec();
+    expected.sort_unstable();
+    let mut listed = paths.clone();
+    listed.sort_unstable();
+    assert_eq!(listed, expected);
+    // Every documented path is served (a real id stands in for {id}).
+    for path in paths {
+        let uri = path.replace("{id}", "fixture/pypy-jit");
+        let a = get(&uri).await;
+        assert_eq!(a.status, StatusCode::OK, "{uri}: {}", a.body);
+    }
+    // Every documented search parameter is accepted, and nothing else is.
+    let documented: Vec<String> = doc["paths"]["/api/search"]["get"]["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(documented, talksearch::http::api::SEARCH_PARAMS.iter().map(|s| s.to_string()).collect::<Vec<_>>());
+    let samples = [
+        ("q", "python"),
+        ("limit", "5"),
+        ("offset", "1"),
+        ("event", "Fixture Con 2016"),
+        ("speaker", "Ann Other"),
+        ("tag", "jit"),
+        ("language", "eng"),
+        ("year", "2016"),
+        ("year_from", "2010"),
+        ("year_to", "2020"),
+        ("facets", "event,year"),
+        ("sort", "newest"),
+        ("distinct", "talk"),
+    ];
+    for name in &documented {
+        let (_, value) = samples.iter().find(|(n, _)| n == name).unwrap_or_else(|| panic!("no sample for {name}"));
+        let a = get(&format!("/api/search?{name}={}", value.replace(' ', "%20"))).await;
+        assert_eq!(a.status, StatusCode::OK, "{name}: {}", a.body);
+    }
+}
