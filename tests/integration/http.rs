@@ -260,3 +260,18 @@ async fn the_openapi_document_matches_the_real_routes_and_parameters() {
         assert_eq!(a.status, StatusCode::OK, "{name}: {}", a.body);
     }
 }
+
+#[tokio::test]
+async fn cross_origin_calls_only_from_listed_origins() {
+    let (_tmp, engine) = fixture_engine();
+    let ask = |router: axum::Router, origin: &'static str| async move {
+        let req = Request::get("/api/search?q=jit").header("origin", origin).body(Body::empty()).unwrap();
+        router.oneshot(req).await.unwrap().headers().get("access-control-allow-origin").cloned()
+    };
+    let closed = app(AppState { engine: engine.clone() }, &ServeConfig::default());
+    assert_eq!(ask(closed, "https://conf.example").await, None, "no origin is allowed by default");
+    let config = ServeConfig { cors_origins: vec!["https://conf.example".into()], ..ServeConfig::default() };
+    let open = app(AppState { engine: engine.clone() }, &config);
+    assert_eq!(ask(open.clone(), "https://conf.example").await.unwrap(), "https://conf.example");
+    assert_eq!(ask(open, "https://evil.example").await, None);
+}
