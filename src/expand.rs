@@ -5,8 +5,9 @@
 //! neither flood nor slow a query.
 //!
 //! Typo budget, as the best search boxes use it: none for words under 5 characters, 1 edit for
-//! 5-8, 2 for 9 and longer; never for numbers or acronyms (all capitals as typed), and never for
-//! a word the index already knows well (in more than [`WELL_KNOWN`] talks).
+//! 5-8, 2 for 9 and longer; never for numbers or acronyms (all capitals as typed), never in the
+//! first letter, and never for a word the index already knows well (in more than
+//! [`WELL_KNOWN`] talks).
 
 use tantivy::Term;
 use tantivy::query::FuzzyTermQuery;
@@ -62,7 +63,9 @@ pub fn fuzzy(vocabulary: &Vocabulary, word: &str, distance: u8) -> Vec<Candidate
     // The automaton only reads the term's text; the field is irrelevant.
     let term = Term::from_field_text(Field::from_field_id(0), word);
     let Ok(automaton) = FuzzyTermQuery::new(term, distance, true).automaton() else { return Vec::new() };
-    candidates(vocabulary.search(&automaton), word, MAX_TYPO_TERMS)
+    // Typos in the first letter are rare, and keeping it makes the walk an order of magnitude
+    // cheaper (Elasticsearch's `prefix_length: 1`).
+    candidates(vocabulary.search(&automaton, word.chars().next()), word, MAX_TYPO_TERMS)
 }
 
 /// The most frequent terms that start with `prefix` (an analysed term) and are longer than it.

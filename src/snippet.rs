@@ -14,6 +14,16 @@ use crate::analysis;
 
 /// Longest snippet, in characters.
 pub const SNIPPET_CHARS: usize = 200;
+/// How much of an abstract is searched for the best window: re-analysing a 14 KB abstract for
+/// every hit costs more than the search itself.
+pub const SCAN_BYTES: usize = 4_096;
+
+fn floor_char_boundary(text: &str, at: usize) -> usize {
+    if at >= text.len() {
+        return text.len();
+    }
+    (0..=at).rev().find(|&i| text.is_char_boundary(i)).unwrap_or(0)
+}
 
 /// Analysed tokens that count as a match.
 #[derive(Debug, Clone, Default)]
@@ -64,12 +74,15 @@ impl Highlighter {
     }
 
     /// A window of at most [`SNIPPET_CHARS`] characters of `text` (an abstract) around the
-    /// densest cluster of matches; the beginning of the text when nothing matched.
+    /// densest cluster of matches in its first [`SCAN_BYTES`]; the beginning of the text when
+    /// nothing matched there.
     pub fn window(&self, text: &str) -> Snippet {
+        let full_len = text.len();
+        let text = &text[..floor_char_boundary(text, SCAN_BYTES)];
         let spans = self.matches(text);
         let (from, to) = best_window(text, &spans, SNIPPET_CHARS);
         let inside: Vec<_> = spans.iter().copied().filter(|s| s.0 >= from && s.1 <= to).collect();
-        Snippet::build(text, from, to, &inside, from > 0, to < text.len())
+        Snippet::build(text, from, to, &inside, from > 0, to < full_len)
     }
 }
 

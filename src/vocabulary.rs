@@ -60,10 +60,22 @@ impl Vocabulary {
         self.map.get(term).unwrap_or(0)
     }
 
-    /// Every term the automaton accepts, with its frequency.
-    pub fn search<A: tantivy_fst::Automaton>(&self, automaton: A) -> Vec<(String, u64)> {
+    /// Every term the automaton accepts, with its frequency; only terms starting with `first`
+    /// when given (bounding the walk to one branch of the FST is many times faster).
+    pub fn search<A: tantivy_fst::Automaton>(&self, automaton: A, first: Option<char>) -> Vec<(String, u64)> {
         let mut out = Vec::new();
-        let mut stream = self.map.search(automaton).into_stream();
+        let builder = self.map.search(automaton);
+        let builder = match first {
+            Some(c) => {
+                let mut lower = [0u8; 4];
+                let lower = c.encode_utf8(&mut lower).as_bytes().to_vec();
+                let mut upper = lower.clone();
+                upper.push(0xff);
+                builder.ge(lower).lt(upper)
+            }
+            None => builder,
+        };
+        let mut stream = builder.into_stream();
         while let Some((key, df)) = stream.next() {
             if let Ok(term) = std::str::from_utf8(key) {
                 out.push((term.to_string(), df));
@@ -133,6 +145,8 @@ mod tests {
         let dfa = tantivy::query::FuzzyTermQuery::new(tantivy::Term::from_field_text(text[0], "corutines"), 1, true)
             .automaton()
             .unwrap();
-        assert_eq!(vocab.search(&dfa), vec![("coroutines".to_string(), 2)]);
+        assert_eq!(vocab.search(&dfa, None), vec![("coroutines".to_string(), 2)]);
+        assert_eq!(vocab.search(&dfa, Some('c')), vec![("coroutines".to_string(), 2)]);
+        assert!(vocab.search(&dfa, Some('x')).is_empty());
     }
 }
