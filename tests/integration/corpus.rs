@@ -110,3 +110,22 @@ fn distinct_collapses_talks_given_more_than_once() {
         );
     }
 }
+
+#[test]
+fn repeated_paragraphs_are_found_as_boilerplate() {
+    let Some(path) = crate::util::corpus_path() else { return };
+    let import =
+        talksearch::ingest::read_sources(&[talksearch::ingest::Source::File(path)], Default::default()).unwrap();
+    let boilerplate = talksearch::indexer::find_boilerplate(&import.talks);
+    let set: std::collections::HashSet<&str> = boilerplate.iter().map(String::as_str).collect();
+    let carrying =
+        import.talks.iter().filter(|t| talksearch::indexer::paragraphs(&t.r#abstract).any(|p| set.contains(p))).count();
+    // About 1,690 abstracts carry a licence notice or an event promotion.
+    assert!((1_600..=1_800).contains(&carrying), "{carrying} abstracts carry boilerplate");
+    assert!(boilerplate.iter().any(|p| p.starts_with("This work is licensed under a Creative Commons")));
+    // And it does not count: a query made of a notice's words does not find talks by it alone.
+    let Some(engine) = corpus_engine() else { return };
+    let resp =
+        engine.search(&SearchRequest::new("\"Recorded at the PyConDE & PyData Berlin 2019 conference\"")).unwrap();
+    assert_eq!(resp.total, 0, "boilerplate is not indexed");
+}
