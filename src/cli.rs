@@ -46,7 +46,10 @@ pub struct Cli {
 enum Command {
     /// Build the index from talk files (the bundled PyCon US 2012 listing if none), replacing
     /// the existing index atomically.
-    #[command(after_help = "Formats: talksearch JSON Lines (.jsonl), plain-text session listings (.txt).")]
+    #[command(
+        after_help = "Formats: JSON Lines (.jsonl), JSON arrays (.json), frab/pretalx schedules (.xml, .json), \
+                      CSV (.csv, --map FIELD=COLUMN), plain-text session listings (.txt)."
+    )]
     Index {
         /// Files to import; none: the bundled listing.
         #[arg(value_name = "FILE")]
@@ -57,6 +60,9 @@ enum Command {
         /// Read every file in this format instead of detecting it.
         #[arg(long, value_enum)]
         format: Option<Format>,
+        /// CSV: read record FIELD from column COLUMN (repeatable), e.g. --map abstract=description.
+        #[arg(long, value_name = "FIELD=COLUMN", value_parser = ingest::csv_table::parse_map)]
+        map: Vec<(String, String)>,
     },
     /// Search the index.
     #[command(after_help = QUERY_HELP)]
@@ -146,10 +152,10 @@ impl From<io::Error> for CliError {
 fn run(cli: Cli) -> Result<(), CliError> {
     let dir = cli.index.index_dir();
     match cli.command {
-        Command::Index { files, skip_invalid, format } => {
+        Command::Index { files, skip_invalid, format, map } => {
             let sources: Vec<Source> =
                 if files.is_empty() { vec![ingest::bundled()] } else { files.into_iter().map(Source::File).collect() };
-            index(&dir, &sources, ReadOptions { format, skip_invalid })?;
+            index(&dir, &sources, ReadOptions { format, skip_invalid, map })?;
         }
         Command::Search { query, limit, offset, json } => {
             let engine = open_or_build(&dir)?;

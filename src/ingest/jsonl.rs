@@ -1,6 +1,10 @@
 //! talksearch JSON Lines: one [`Talk`] record a line (the format of `talks.jsonl`).
 //!
 //! Blank lines are skipped; a UTF-8 byte-order mark and CRLF line ends are accepted.
+//!
+//! Records are taken as they are, without [`cleanup`](super::cleanup): the corpus is already
+//! clean (though its abstracts keep Markdown-like text that cleanup would change in ~15% of
+//! them), and an export must read back byte-identical.
 
 use super::{Parsed, Record};
 use crate::error::Rejection;

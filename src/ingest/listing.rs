@@ -43,7 +43,7 @@
 
 use std::collections::HashSet;
 
-use super::{Parsed, Record, slugify};
+use super::{Parsed, Record, capped_slug, title_slug};
 use crate::error::Rejection;
 use crate::talk::Talk;
 
@@ -65,8 +65,6 @@ const MONTHS: [&str; 12] = [
 ];
 const WEEKDAYS: [&str; 7] = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"];
 const EXAMPLE_TIME: &str = "At 10:25am to 11:05am, Saturday 10th March";
-/// Longest slug taken from a title or an event, in bytes, so ids stay well under `MAX_ID_LEN`.
-const MAX_SLUG: usize = 200;
 
 /// Parses a plain-text session listing.
 pub fn parse(text: &str, source: &str) -> Parsed {
@@ -415,21 +413,6 @@ fn year_of(event: &str) -> Option<u16> {
 /// Whitespace runs (including no-break spaces) as single spaces, trimmed.
 fn squash(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-/// A slug of at most [`MAX_SLUG`] bytes.
-fn capped_slug(text: &str) -> String {
-    let mut slug = slugify(text);
-    if slug.len() > MAX_SLUG {
-        let cut = (0..=MAX_SLUG).rev().find(|&i| slug.is_char_boundary(i)).unwrap_or(0);
-        slug.truncate(cut);
-        slug.truncate(slug.trim_end_matches('-').len());
-    }
-    slug
-}
-
-fn title_slug(title: &str) -> String {
-    Some(capped_slug(title)).filter(|s| !s.is_empty()).unwrap_or_else(|| "untitled".into())
 }
 
 /// `text` quoted for a message, shortened if long.

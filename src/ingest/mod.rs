@@ -5,9 +5,25 @@
 //! finds duplicate ids across them, and applies the all-or-nothing policy: by default any
 //! rejection fails the import with [`Error::Invalid`]; with `skip_invalid` the valid records are
 //! kept and the rejections are returned for reporting.
+//!
+//! Formats: talksearch JSON Lines ([`jsonl`]) and a JSON array of the same records
+//! ([`json_array`]), frab schedules as XML ([`frab_xml`]) or JSON ([`frab_json`], also what
+//! pretalx exports), CSV with a header row ([`csv_table`]) and plain-text session listings
+//! ([`listing`]). Every importer but JSON Lines and listings passes its text through
+//! [`cleanup`]; JSON Lines records are taken as they are, because the corpus they come from is
+//! already clean and an export must read back byte-identical.
 
+pub mod cleanup;
+pub mod csv_table;
+mod entities;
+pub mod frab;
+pub mod frab_json;
+pub mod frab_xml;
+mod html;
+pub mod json_array;
 pub mod jsonl;
 pub mod listing;
+mod markdown;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -38,27 +54,74 @@ pub struct Parsed {
 pub enum Format {
     /// talksearch JSON Lines: one talk record a line.
     Jsonl,
+    /// A JSON array of talk records (the JSON Lines record).
+    Json,
+    /// A frab schedule as XML (`<schedule><conference>...<event>`).
+    FrabXml,
+    /// A frab or pretalx schedule as JSON (`{"schedule": {"conference": ...}}`).
+    FrabJson,
+    /// CSV with a header row naming the record fields (see `--map`).
+    Csv,
     /// A plain-text session listing as conference sites show it.
     Listing,
 }
 
 impl Format {
     /// Guesses the format from the file name, then from the content.
+    ///
+    /// `.jsonl`/`.ndjson`: JSON Lines; `.xml`: frab XML; `.csv`: CSV; `.txt`: listing. A `.json`
+    /// file, or one with another name, is told by its first character (after a byte-order mark
+    /// and whitespace): `[` a JSON array; `{` JSON Lines, unless the first line alone is not a
+    /// complete record and the text is one object with a `schedule` key (a frab/pretalx
+    /// schedule); `<` frab XML (other names only). Other names whose first line is a CSV header
+    /// with a `title` column are CSV; the rest are listings.
     pub fn detect(path: &Path, text: &str) -> Format {
-        match path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref() {
-            Some("jsonl" | "ndjson" | "json") => Format::Jsonl,
+        let ext = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
+        let body = text.trim_start_matches('\u{feff}').trim_start();
+        match ext.as_deref() {
+            Some("jsonl" | "ndjson") => Format::Jsonl,
+            Some("xml") => Format::FrabXml,
+            Some("csv") => Format::Csv,
             Some("txt") => Format::Listing,
-            _ if text.trim_start_matches('\u{feff}').trim_start().starts_with('{') => Format::Jsonl,
+            Some("json") if body.starts_with('[') => Format::Json,
+            Some("json") if body.starts_with('{') => detect_json_object(body),
+            Some("json") => Format::Jsonl,
+            _ if body.starts_with('[') => Format::Json,
+            _ if body.starts_with('{') => detect_json_object(body),
+            _ if body.starts_with('<') => Format::FrabXml,
+            _ if csv_table::looks_like_header(body) => Format::Csv,
             _ => Format::Listing,
         }
     }
 
     /// Parses `text`, naming `source` in rejections.
-    pub fn parse(self, text: &str, source: &str) -> Parsed {
+    pub fn parse(self, text: &str, source: &str, opts: &ReadOptions) -> Parsed {
         match self {
             Format::Jsonl => jsonl::parse(text, source),
+            Format::Json => json_array::parse(text, source),
+            Format::FrabXml => frab_xml::parse(text, source),
+            Format::FrabJson => frab_json::parse(text, source),
+            Format::Csv => csv_table::parse(text, source, &opts.map),
             Format::Listing => listing::parse(text, source),
         }
+    }
+}
+
+/// `{...`: JSON Lines, or a frab/pretalx schedule spread over lines (or on one line).
+fn detect_json_object(body: &str) -> Format {
+    type Keys = HashMap<String, serde::de::IgnoredAny>;
+    let is_schedule = |keys: &Keys| keys.contains_key("schedule") && !keys.contains_key("id");
+    let first_line = body.split('\n').next().unwrap_or_default();
+    match serde_json::from_str::<Keys>(first_line) {
+        Ok(keys) if is_schedule(&keys) => Format::FrabJson,
+        Ok(_) => Format::Jsonl,
+        Err(_) => match serde_json::from_str::<Keys>(body) {
+            Ok(keys) if is_schedule(&keys) => Format::FrabJson,
+            Ok(_) => Format::Jsonl,
+            // Malformed: a schedule if it says so early on, for a useful error.
+            Err(_) if body[..body.len().min(4096)].contains("\"schedule\"") => Format::FrabJson,
+            Err(_) => Format::Jsonl,
+        },
     }
 }
 
@@ -88,12 +151,15 @@ pub fn bundled() -> Source {
 }
 
 /// How to read sources.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct ReadOptions {
     /// Force a format instead of detecting it.
     pub format: Option<Format>,
     /// Keep valid records when some are invalid (default: fail the whole import).
     pub skip_invalid: bool,
+    /// CSV only: `(record field, column name)` pairs, for columns not named after the field
+    /// (`--map abstract=description`). A later pair for the same field wins.
+    pub map: Vec<(String, String)>,
 }
 
 /// The talks of one import.
@@ -118,7 +184,7 @@ pub fn read_sources(sources: &[Source], opts: ReadOptions) -> Result<Import> {
                 let parsed = match std::str::from_utf8(&bytes) {
                     Ok(text) => {
                         let format = opts.format.unwrap_or_else(|| Format::detect(path, text));
-                        format.parse(text, &label)
+                        format.parse(text, &label, &opts)
                     }
                     Err(e) => invalid_utf8(&bytes, &label, e),
                 };
@@ -126,7 +192,7 @@ pub fn read_sources(sources: &[Source], opts: ReadOptions) -> Result<Import> {
             }
             Source::Text { label, text } => {
                 let format = opts.format.unwrap_or_else(|| Format::detect(Path::new(label), text));
-                (label.clone(), format.parse(text, label))
+                (label.clone(), format.parse(text, label, &opts))
             }
         };
         import.rejected.extend(parsed.rejected);
@@ -168,6 +234,79 @@ fn invalid_utf8(bytes: &[u8], label: &str, e: std::str::Utf8Error) -> Parsed {
     }
 }
 
+/// 1-based line numbers of byte offsets, counted incrementally (offsets in increasing order are
+/// cheapest).
+pub(crate) struct LineCounter<'a> {
+    text: &'a [u8],
+    offset: usize,
+    line: usize,
+}
+
+impl<'a> LineCounter<'a> {
+    pub(crate) fn new(text: &'a str) -> Self {
+        LineCounter { text: text.as_bytes(), offset: 0, line: 1 }
+    }
+
+    /// The line of byte `offset` (clamped to the text).
+    pub(crate) fn line_at(&mut self, offset: usize) -> usize {
+        let offset = offset.min(self.text.len());
+        if offset < self.offset {
+            (self.offset, self.line) = (0, 1);
+        }
+        self.line += self.text[self.offset..offset].iter().filter(|&&b| b == b'\n').count();
+        self.offset = offset;
+        self.line
+    }
+}
+
+/// Where a JSON syntax or shape error is, and what: `(line, "invalid JSON: ... (column 7)")`.
+pub(crate) fn json_error(err: &serde_json::Error, what: &str) -> (usize, String) {
+    let text = err.to_string();
+    let suffix = format!(" at line {} column {}", err.line(), err.column());
+    let message = text.strip_suffix(&suffix).unwrap_or(&text);
+    match err.column() {
+        0 => (err.line().max(1), format!("{what}: {message}")),
+        column => (err.line().max(1), format!("{what}: {message} (column {column})")),
+    }
+}
+
+/// Longest slug taken from a title or an event, in bytes, so ids stay well under `MAX_ID_LEN`.
+const MAX_SLUG: usize = 200;
+
+/// A slug of at most [`MAX_SLUG`] bytes.
+pub(crate) fn capped_slug(text: &str) -> String {
+    let mut slug = slugify(text);
+    if slug.len() > MAX_SLUG {
+        let cut = (0..=MAX_SLUG).rev().find(|&i| slug.is_char_boundary(i)).unwrap_or(0);
+        slug.truncate(cut);
+        slug.truncate(slug.trim_end_matches('-').len());
+    }
+    slug
+}
+
+/// The slug of a title, `untitled` when it has none.
+pub(crate) fn title_slug(title: &str) -> String {
+    Some(capped_slug(title)).filter(|s| !s.is_empty()).unwrap_or_else(|| "untitled".into())
+}
+
+/// `event-slug/title-slug` (or `title-slug` without an event), made unique among `used` with
+/// `-2`, `-3`, ... in input order, and added to `used`.
+pub(crate) fn derived_id(event: Option<&str>, title: &str, used: &mut std::collections::HashSet<String>) -> String {
+    let base = match event.map(capped_slug).filter(|s| !s.is_empty()) {
+        Some(event) => format!("{event}/{}", title_slug(title)),
+        None => title_slug(title),
+    };
+    let mut id = base.clone();
+    for n in 2.. {
+        if !used.contains(&id) {
+            break;
+        }
+        id = format!("{base}-{n}");
+    }
+    used.insert(id.clone());
+    id
+}
+
 /// Makes a URL- and id-friendly slug: lower-case ASCII letters and digits joined by `-`.
 pub fn slugify(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -186,47 +325,23 @@ pub fn slugify(text: &str) -> String {
     out
 }
 
+/// A real schedule export under `TALKSEARCH_SCHEDULES` (default `../shared/data/schedules`),
+/// or `None` (and `skipped: ...` printed) when it is not there.
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn text(label: &str, text: &str) -> Source {
-        Source::Text { label: label.into(), text: text.into() }
-    }
-
-    #[test]
-    fn duplicate_ids_are_reported_with_both_lines() {
-        let a = text("a.jsonl", "{\"id\":\"x\",\"title\":\"One\"}\n{\"id\":\"y\",\"title\":\"Two\"}\n");
-        let b = text("b.jsonl", "\n{\"id\":\"x\",\"title\":\"Again\"}\n");
-        let err = read_sources(&[a, b], ReadOptions::default()).unwrap_err();
-        assert_eq!(err.to_string(), "b.jsonl:2: field \"id\": duplicate id \"x\", first seen at a.jsonl:1");
-    }
-
-    #[test]
-    fn skip_invalid_keeps_the_valid_records() {
-        let a = text("a.jsonl", "{\"id\":\"x\",\"title\":\"One\"}\n{\"id\":\"y\"}\n{\"id\":\"x\",\"title\":\"Dup\"}\n");
-        let import = read_sources(&[a], ReadOptions { skip_invalid: true, ..Default::default() }).unwrap();
-        assert_eq!(import.talks.len(), 1);
-        assert_eq!(import.rejected.len(), 2);
-        assert_eq!(import.rejected[0].line, 2);
-    }
-
-    #[test]
-    fn invalid_utf8_names_the_line() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("bad.jsonl");
-        std::fs::write(&path, b"{\"id\":\"x\",\"title\":\"One\"}\n{\"id\":\"\xff\"}\n").unwrap();
-        let err = read_sources(&[Source::File(path)], ReadOptions::default()).unwrap_err();
-        assert!(
-            err.to_string().ends_with("bad.jsonl:2: invalid UTF-8 at byte 32: the file must be UTF-8 text"),
-            "{err}"
-        );
-    }
-
-    #[test]
-    fn slugs_are_stable() {
-        assert_eq!(slugify("How the PyPy JIT works"), "how-the-pypy-jit-works");
-        assert_eq!(slugify("  Sharing is Caring: Posting!  "), "sharing-is-caring-posting");
-        assert_eq!(slugify("PyCon US 2012"), "pycon-us-2012");
+pub(crate) fn schedule_fixture(relative: &str) -> Option<String> {
+    let dir = std::env::var_os("TALKSEARCH_SCHEDULES")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/schedules"));
+    let path = dir.join(relative);
+    match std::fs::read_to_string(&path) {
+        Ok(text) => Some(text),
+        Err(e) => {
+            println!("skipped: {}: {e}", path.display());
+            None
+        }
     }
 }
+
+#[cfg(test)]
+#[path = "mod_tests.rs"]
+mod tests;
