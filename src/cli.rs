@@ -13,9 +13,11 @@ use clap::{Parser, Subcommand};
 
 use crate::config::{IndexConfig, ServeConfig};
 use crate::error::{Error, Result};
+use crate::facets::Facet;
 use crate::ingest::{self, Format, ReadOptions, Source};
-use crate::search::{DEFAULT_LIMIT, Engine, SearchRequest, SearchResponse};
+use crate::search::{DEFAULT_LIMIT, Engine, Filters, SearchRequest, SearchResponse, Sort};
 use crate::store::IndexDir;
+use crate::synonyms::Synonyms;
 use crate::{eval, http, indexer};
 
 const QUERY_HELP: &str = "\
@@ -38,6 +40,10 @@ Exit codes: 0 success, 1 failure (I/O, index), 2 usage error or bad option value
 pub struct Cli {
     #[command(flatten)]
     index: IndexConfig,
+    /// Synonyms file replacing the bundled data/synonyms.txt (one group of equivalent forms a
+    /// line, comma-separated).
+    #[arg(long, value_name = "FILE", env = "TALKSEARCH_SYNONYMS", global = true)]
+    synonyms: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -46,10 +52,8 @@ pub struct Cli {
 enum Command {
     /// Build the index from talk files (the bundled PyCon US 2012 listing if none), replacing
     /// the existing index atomically.
-    #[command(
-        after_help = "Formats: JSON Lines (.jsonl), JSON arrays (.json), frab/pretalx schedules (.xml, .json), \
-                      CSV (.csv, --map FIELD=COLUMN), plain-text session listings (.txt)."
-    )]
+    #[command(after_help = "Formats: JSON Lines (.jsonl), JSON arrays (.json), frab/pretalx schedules (.xml, .json), \
+                      CSV (.csv, --map FIELD=COLUMN), plain-text session listings (.txt).")]
     Index {
         /// Files to import; none: the bundled listing.
         #[arg(value_name = "FILE")]
@@ -79,6 +83,8 @@ enum Command {
         /// Print one JSON object, as the HTTP API returns it.
         #[arg(long)]
         json: bool,
+        #[command(flatten)]
+        refine: Refine,
     },
     /// Print one talk.
     Show {
@@ -105,6 +111,58 @@ enum Command {
         #[command(flatten)]
         config: ServeConfig,
     },
+}
+
+/// Filters, facets and order of a search (the HTTP API's parameters of the same names).
+#[derive(Debug, clap::Args)]
+struct Refine {
+    /// Only talks at this event (exact name); repeat for alternatives.
+    #[arg(long, value_name = "NAME")]
+    event: Vec<String>,
+    /// Only talks by this speaker (exact name); repeat for alternatives.
+    #[arg(long, value_name = "NAME")]
+    speaker: Vec<String>,
+    /// Only talks with this tag; repeat for alternatives.
+    #[arg(long, value_name = "TAG")]
+    tag: Vec<String>,
+    /// Only talks in this language (as stored, e.g. eng); repeat for alternatives.
+    #[arg(long, value_name = "CODE")]
+    language: Vec<String>,
+    /// Only talks from this year; repeat for alternatives.
+    #[arg(long, value_name = "YEAR", value_parser = clap::value_parser!(u16).range(1000..=9999))]
+    year: Vec<u16>,
+    /// Only talks from this year on.
+    #[arg(long, value_name = "YEAR", value_parser = clap::value_parser!(u16).range(1000..=9999))]
+    year_from: Option<u16>,
+    /// Only talks up to this year.
+    #[arg(long, value_name = "YEAR", value_parser = clap::value_parser!(u16).range(1000..=9999))]
+    year_to: Option<u16>,
+    /// Count these facets over all matches (comma-separated).
+    #[arg(long, value_enum, value_delimiter = ',')]
+    facets: Vec<Facet>,
+    /// Order of hits.
+    #[arg(long, value_enum, default_value_t = Sort::Relevance)]
+    sort: Sort,
+    /// Show a talk given at several events once.
+    #[arg(long)]
+    distinct: bool,
+}
+
+impl Refine {
+    fn apply(self, req: &mut SearchRequest) {
+        req.filters = Filters {
+            event: self.event,
+            speaker: self.speaker,
+            tag: self.tag,
+            language: self.language,
+            year: self.year,
+            year_from: self.year_from,
+            year_to: self.year_to,
+        };
+        req.facets = self.facets;
+        req.sort = self.sort;
+        req.distinct = self.distinct;
+    }
 }
 
 /// Runs the command line and returns the process exit code.
@@ -151,15 +209,17 @@ impl From<io::Error> for CliError {
 
 fn run(cli: Cli) -> Result<(), CliError> {
     let dir = cli.index.index_dir();
+    let synonyms = cli.synonyms;
     match cli.command {
         Command::Index { files, skip_invalid, format, map } => {
             let sources: Vec<Source> =
                 if files.is_empty() { vec![ingest::bundled()] } else { files.into_iter().map(Source::File).collect() };
             index(&dir, &sources, ReadOptions { format, skip_invalid, map })?;
         }
-        Command::Search { query, limit, offset, json } => {
-            let engine = open_or_build(&dir)?;
-            let req = SearchRequest { limit, offset, ..SearchRequest::new(query.join(" ")) };
+        Command::Search { query, limit, offset, json, refine } => {
+            let engine = with_synonyms(open_or_build(&dir)?, synonyms.as_deref())?;
+            let mut req = SearchRequest { limit, offset, ..SearchRequest::new(query.join(" ")) };
+            refine.apply(&mut req);
             let resp = engine.search(&req)?;
             let mut out = io::stdout().lock();
             if json {
@@ -183,7 +243,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
             out.flush()?;
         }
         Command::Eval { queries, qrels, run } => {
-            let engine = Engine::open(dir)?;
+            let engine = with_synonyms(Engine::open(dir)?, synonyms.as_deref())?;
             let queries = eval::read_queries(&queries)?;
             let qrels = eval::read_qrels(&qrels)?;
             let runs = eval::run(&engine, &queries)?;
@@ -199,11 +259,19 @@ fn run(cli: Cli) -> Result<(), CliError> {
             )?;
         }
         Command::Serve { config } => {
-            let engine = open_or_build(&dir)?;
+            let engine = with_synonyms(open_or_build(&dir)?, synonyms.as_deref())?;
             http::serve(engine, config)?;
         }
     }
     Ok(())
+}
+
+/// The engine with the synonyms of `path` instead of the bundled ones, if given.
+fn with_synonyms(engine: Engine, path: Option<&std::path::Path>) -> Result<Engine> {
+    match path {
+        Some(path) => Ok(engine.with_synonyms(Synonyms::load(path)?)),
+        None => Ok(engine),
+    }
 }
 
 /// Opens the index, first building it from the bundled listing if there is none.
@@ -270,6 +338,9 @@ fn emphasise(text: &str, ranges: &[(usize, usize)], color: bool) -> String {
 }
 
 fn print_results(out: &mut impl Write, resp: &SearchResponse, color: bool) -> io::Result<()> {
+    if let Some(suggestion) = &resp.suggestion {
+        writeln!(out, "Did you mean {suggestion:?}?")?;
+    }
     if resp.total == 0 {
         writeln!(out, "No talks match {:?}.", resp.query)?;
         return Ok(());
@@ -300,7 +371,17 @@ fn print_results(out: &mut impl Write, resp: &SearchResponse, color: bool) -> io
         if !hit.snippet.is_empty() {
             writeln!(out, "    {}", emphasise(&hit.snippet, &hit.highlights, color))?;
         }
+        for given in &hit.also_given {
+            let at = [given.event.as_deref(), given.date.as_deref()].into_iter().flatten().collect::<Vec<_>>();
+            writeln!(out, "    also given: {} ({})", given.id, at.join(", "))?;
+        }
         writeln!(out, "    {}\n", hit.id)?;
+    }
+    for (facet, values) in &resp.facets {
+        let listed: Vec<String> = values.iter().map(|v| format!("{} ({})", v.value, v.count)).collect();
+        let more = resp.facets_more.get(facet).copied().unwrap_or(0);
+        let more = if more > 0 { format!(", and {more} more") } else { String::new() };
+        writeln!(out, "{facet}: {}{more}", listed.join(", "))?;
     }
     Ok(())
 }

@@ -13,7 +13,7 @@ use tantivy::{DocId, Score};
 pub const TOP_VALUES: usize = 20;
 
 /// A facet that can be counted.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
 pub enum Facet {
     /// Event name.

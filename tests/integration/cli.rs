@@ -177,3 +177,43 @@ fn serve_answers_over_tcp_and_stops_on_sigterm() {
     let status = child.wait().unwrap();
     assert!(status.success(), "graceful shutdown exits 0, got {status:?}");
 }
+
+#[test]
+fn search_filters_facets_sort_and_synonyms_from_the_command_line() {
+    let tmp = tempfile::tempdir().unwrap();
+    let idx = index_arg(&tmp);
+    let good = fixture("talks.jsonl").display().to_string();
+    assert!(talksearch(&["--index", &idx, "index", &good]).status.success());
+    let out = talksearch(&[
+        "--index",
+        &idx,
+        "search",
+        "--json",
+        "python",
+        "--year-from",
+        "2016",
+        "--facets",
+        "event,year",
+        "--sort",
+        "oldest",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let v: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let dates: Vec<&str> = v["hits"].as_array().unwrap().iter().map(|h| h["date"].as_str().unwrap()).collect();
+    assert!(dates.iter().all(|d| *d >= "2016"), "{dates:?}");
+    assert!(dates.windows(2).all(|w| w[0] <= w[1]), "{dates:?}");
+    assert!(v["facets"]["year"].is_array());
+    let out = talksearch(&["--index", &idx, "search", "python", "--facets", "year"]);
+    assert!(stdout(&out).contains("year: 2016 (2), 2012 (1)"), "{}", stdout(&out));
+    // A synonyms file of our own replaces the bundled one.
+    let syn = tmp.path().join("syn.txt");
+    std::fs::write(&syn, "kanban, retrospectives\n").unwrap();
+    let with = talksearch(&["--index", &idx, "--synonyms", syn.to_str().unwrap(), "search", "--json", "kanban"]);
+    let v: Value = serde_json::from_str(&stdout(&with)).unwrap();
+    assert_eq!(v["hits"][0]["id"], "fixture/agile");
+    let out = talksearch(&["--index", &idx, "search", "python", "--facets", "colour"]);
+    assert_eq!(out.status.code(), Some(2));
+    let out = talksearch(&["--index", &idx, "--synonyms", "/no/such/file", "search", "x"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("/no/such/file"));
+}
