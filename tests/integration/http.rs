@@ -66,6 +66,7 @@ async fn bad_parameters_get_400_naming_the_parameter() {
     let cases = [
         ("/api/search?q=x&limit=0", "limit"),
         ("/api/search?q=x&limit=101", "limit"),
+        ("/api/search?q=x&limit=100000", "limit"),
         ("/api/search?q=x&limit=abc", "limit"),
         ("/api/search?q=x&limit=-1", "limit"),
         ("/api/search?q=x&offset=10001", "offset"),
