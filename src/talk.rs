@@ -122,14 +122,14 @@ fn explain_json_error(text: &str, err: &serde_json::Error) -> String {
         Err(_) => return format!("invalid JSON: {err}"),
     };
     let Value::Object(map) = value else {
-        return format!("expected a JSON object, found {}", kind(&value));
+        return format!("expected a JSON object, found {}", json_kind(&value));
     };
     for (field, expected) in FIELD_TYPES {
         match (map.get(*field), *expected) {
             (None, Expect::Required(_)) => return format!("field \"{field}\": missing"),
             (None, _) | (Some(Value::Null), Expect::Optional(_)) => {}
             (Some(v), Expect::Required(t) | Expect::Optional(t)) if !t.matches(v) => {
-                return format!("field \"{field}\": expected {}, found {}", t.describe(), kind(v));
+                return format!("field \"{field}\": expected {}, found {}", t.describe(), json_kind(v));
             }
             _ => {}
         }
@@ -183,7 +183,8 @@ const FIELD_TYPES: &[(&str, Expect)] = &[
     ("room", Expect::Optional(Type::Str)),
 ];
 
-fn kind(v: &Value) -> &'static str {
+/// How a JSON value is described in error messages ("a string", "a list", ...).
+pub(crate) fn json_kind(v: &Value) -> &'static str {
     match v {
         Value::Null => "null",
         Value::Bool(_) => "a boolean",

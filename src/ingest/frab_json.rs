@@ -176,7 +176,7 @@ fn scalar(value: Option<&Value>) -> Result<Option<String>, String> {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) => Ok(Some(s.clone())),
         Some(Value::Number(n)) => Ok(Some(n.to_string())),
-        Some(other) => Err(format!("expected a string, found {}", kind_of(other))),
+        Some(other) => Err(format!("expected a string, found {}", crate::talk::json_kind(other))),
     }
 }
 
@@ -184,7 +184,7 @@ fn persons(value: Option<&Value>) -> Result<Vec<String>, String> {
     let list = match value {
         None | Some(Value::Null) => return Ok(Vec::new()),
         Some(Value::Array(list)) => list,
-        Some(other) => return Err(format!("expected a list of persons, found {}", kind_of(other))),
+        Some(other) => return Err(format!("expected a list of persons, found {}", crate::talk::json_kind(other))),
     };
     let mut names = Vec::with_capacity(list.len());
     for (i, person) in list.iter().enumerate() {
@@ -209,18 +209,7 @@ fn persons(value: Option<&Value>) -> Result<Vec<String>, String> {
 }
 
 fn kind(raw: &str) -> &'static str {
-    serde_json::from_str::<Value>(raw).map_or("invalid JSON", |v| kind_of(&v))
-}
-
-fn kind_of(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "a list",
-        Value::Object(_) => "an object",
-    }
+    serde_json::from_str::<Value>(raw).map_or("invalid JSON", |v| crate::talk::json_kind(&v))
 }
 
 #[cfg(test)]
