@@ -5,11 +5,14 @@
 //! [`BOILERPLATE_MIN_TALKS`] abstracts (licence notices, "recorded at ..." lines) is stored and
 //! shown but not indexed, so it cannot make unrelated talks match or rank.
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
+use std::hash::BuildHasher;
 use std::time::{Duration, Instant};
 
 use tantivy::IndexWriter;
 
+use crate::analysis::FoldHash;
 use crate::error::Result;
 use crate::schema::{Fields, SCHEMA_VERSION};
 use crate::store::{GenerationMeta, IndexDir};
@@ -19,6 +22,9 @@ use crate::talk::Talk;
 pub const BOILERPLATE_MIN_CHARS: usize = 40;
 /// How many abstracts must carry a paragraph for it to count as boilerplate.
 pub const BOILERPLATE_MIN_TALKS: usize = 20;
+
+/// Below this many talks, boilerplate is counted on one thread.
+const PARALLEL_MIN_TALKS: usize = 4096;
 
 /// Memory for tantivy's indexing buffers, per thread.
 const BUFFER_PER_THREAD: usize = 64 << 20;
@@ -41,14 +47,14 @@ pub fn paragraphs(text: &str) -> impl Iterator<Item = &str> {
 
 /// Finds the boilerplate paragraphs of a set of talks.
 pub fn find_boilerplate(talks: &[Talk]) -> Vec<String> {
-    let mut counts: HashMap<&str, usize> = HashMap::new();
-    for talk in talks {
-        let mut seen = HashSet::new();
-        for p in paragraphs(&talk.r#abstract) {
-            if p.chars().count() >= BOILERPLATE_MIN_CHARS && seen.insert(p) {
-                *counts.entry(p).or_default() += 1;
-            }
-        }
+    // Two halves counted on two threads: nothing else runs yet, and this is a big map.
+    let (first, second) = talks.split_at(if talks.len() >= PARALLEL_MIN_TALKS { talks.len() / 2 } else { talks.len() });
+    let (mut counts, more) = std::thread::scope(|scope| {
+        let more = scope.spawn(|| count_paragraphs(second));
+        (count_paragraphs(first), more.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+    });
+    for (p, n) in more {
+        *counts.entry(p).or_default() += n;
     }
     let mut found: Vec<String> =
         counts.into_iter().filter(|&(_, n)| n >= BOILERPLATE_MIN_TALKS).map(|(p, _)| p.to_string()).collect();
@@ -56,13 +62,32 @@ pub fn find_boilerplate(talks: &[Talk]) -> Vec<String> {
     found
 }
 
+/// How many talks carry each paragraph that is long enough to be boilerplate.
+fn count_paragraphs(talks: &[Talk]) -> HashMap<&str, usize, FoldHash> {
+    let mut counts = HashMap::with_hasher(FoldHash::new());
+    let mut seen = Vec::new();
+    for talk in talks {
+        seen.clear();
+        for p in paragraphs(&talk.r#abstract) {
+            // A character is at most 4 bytes: count characters only when that could matter.
+            let long = p.len() >= 4 * BOILERPLATE_MIN_CHARS
+                || (p.len() >= BOILERPLATE_MIN_CHARS && p.chars().count() >= BOILERPLATE_MIN_CHARS);
+            if long && !seen.contains(&p) {
+                seen.push(p);
+                *counts.entry(p).or_default() += 1;
+            }
+        }
+    }
+    counts
+}
+
 /// The abstract text to index: the abstract less its boilerplate paragraphs.
-pub fn indexed_abstract<'a>(talk: &'a Talk, boilerplate: &HashSet<&str>) -> std::borrow::Cow<'a, str> {
+pub fn indexed_abstract<'a, S: BuildHasher>(talk: &'a Talk, boilerplate: &HashSet<&str, S>) -> Cow<'a, str> {
     if boilerplate.is_empty() || !paragraphs(&talk.r#abstract).any(|p| boilerplate.contains(p)) {
-        return std::borrow::Cow::Borrowed(&talk.r#abstract);
+        return Cow::Borrowed(&talk.r#abstract);
     }
     let kept: Vec<&str> = paragraphs(&talk.r#abstract).filter(|p| !boilerplate.contains(p)).collect();
-    std::borrow::Cow::Owned(kept.join("\n\n"))
+    Cow::Owned(kept.join("\n\n"))
 }
 
 /// Builds a new generation from `talks` and makes it the live index at `dir`, atomically.
@@ -73,11 +98,13 @@ pub fn build(dir: &IndexDir, talks: &[Talk], progress: &mut dyn FnMut(usize)) ->
     let fields = Fields::new();
     let staging = dir.stage(&lock, &fields)?;
     let boilerplate = find_boilerplate(talks);
-    let boilerplate_set: HashSet<&str> = boilerplate.iter().map(String::as_str).collect();
+    let mut boilerplate_set = HashSet::with_hasher(FoldHash::new());
+    boilerplate_set.extend(boilerplate.iter().map(String::as_str));
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 4);
     let mut writer: IndexWriter = staging.index.writer_with_num_threads(threads, threads * BUFFER_PER_THREAD)?;
+    let mut json = Vec::new();
     for (i, talk) in talks.iter().enumerate() {
-        writer.add_document(fields.document(talk, &indexed_abstract(talk, &boilerplate_set)))?;
+        writer.add_document(fields.document_with(talk, &indexed_abstract(talk, &boilerplate_set), &mut json))?;
         if i % 1024 == 1023 {
             progress(i + 1);
         }

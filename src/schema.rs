@@ -132,10 +132,17 @@ impl Fields {
     /// Makes the tantivy document for `talk`. `indexed_abstract` is the abstract text to make
     /// searchable (the abstract less its boilerplate paragraphs).
     pub fn document(&self, talk: &Talk, indexed_abstract: &str) -> TantivyDocument {
-        let mut doc = TantivyDocument::new();
+        self.document_with(talk, indexed_abstract, &mut Vec::new())
+    }
+
+    /// [`Fields::document`], serialising the record through `json`, a buffer to reuse.
+    pub fn document_with(&self, talk: &Talk, indexed_abstract: &str, json: &mut Vec<u8>) -> TantivyDocument {
+        json.clear();
+        serde_json::to_writer(&mut *json, talk).expect("a Talk always serialises");
+        // The document holds the record and, again, the indexed texts: room for both at once.
+        let mut doc = TantivyDocument::with_capacity(2 * json.len() + 256);
         doc.add_text(self.id, &talk.id);
-        let json = serde_json::to_vec(talk).expect("a Talk always serialises");
-        doc.add_bytes(self.record, &json);
+        doc.add_bytes(self.record, json);
         doc.add_text(self.title, &talk.title);
         for s in &talk.speakers {
             doc.add_text(self.speakers, s);

@@ -18,8 +18,8 @@ use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
-use tantivy::Index;
 use tantivy::directory::MmapDirectory;
+use tantivy::{Index, IndexSettings};
 
 use crate::analysis;
 use crate::error::{Error, Result};
@@ -137,7 +137,10 @@ impl IndexDir {
         let path = self.root.join(&generation);
         fs::create_dir_all(&path).map_err(|e| Error::io(&path, e))?;
         let dir = MmapDirectory::open(&path).map_err(|e| Error::Index(e.into()))?;
-        let index = Index::builder().schema(fields.schema.clone()).open_or_create(dir)?;
+        // Stored records are compressed by the indexing threads themselves: on two cores a
+        // compressor thread per segment only adds switching.
+        let settings = IndexSettings { docstore_compress_dedicated_thread: false, ..IndexSettings::default() };
+        let index = Index::builder().schema(fields.schema.clone()).settings(settings).open_or_create(dir)?;
         analysis::register(&index);
         Ok(Staging { index, generation, path })
     }
