@@ -132,7 +132,7 @@ impl Fields {
     /// Makes the tantivy document for `talk`. `indexed_abstract` is the abstract text to make
     /// searchable (the abstract less its boilerplate paragraphs).
     pub fn document(&self, talk: &Talk, indexed_abstract: &str) -> TantivyDocument {
-        self.document_with(talk, indexed_abstract, &mut Vec::new())
+        self.document_with(talk, indexed_abstract, &mut Vec::with_capacity(4096))
     }
 
     /// [`Fields::document`], serialising the record through `json`, a buffer to reuse.
