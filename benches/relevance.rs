@@ -2,7 +2,8 @@
 //! settings. This is how the defaults in `plan::Weights` were chosen.
 //!
 //! `cargo bench --bench relevance` (reads `TALKSEARCH_EVAL`, default `../shared/eval/cranfield`:
-//! `talks.jsonl`, `queries.jsonl`, `qrels.tsv`).
+//! `talks.jsonl`, `queries.jsonl`, `qrels.tsv`). `RELEVANCE_GRID="stem=0.7,proximity=0; title=2"`
+//! measures those settings (each changing the defaults) instead of the built-in grid.
 
 use std::path::PathBuf;
 
@@ -28,6 +29,47 @@ fn main() {
     let qrels = eval::read_qrels(&dir.join("qrels.tsv")).expect("qrels");
     let mut engine = Engine::open(index).expect("opens");
     let base = Weights::default();
+    let grid = match std::env::var("RELEVANCE_GRID") {
+        Ok(spec) => spec.split(';').map(|s| (s.trim().to_string(), settings(base, s.trim()))).collect(),
+        Err(_) => builtin_grid(base),
+    };
+    for (name, w) in grid {
+        engine = engine.with_weights(w);
+        let m = eval::score(&eval::run(&engine, &queries).expect("runs"), &qrels);
+        println!("{name:>28}: nDCG@10 {:.4}  Recall@100 {:.4}  MRR@10 {:.4}", m.ndcg_10, m.recall_100, m.mrr_10);
+    }
+}
+
+/// `base` with the settings of `spec` (`key=value,key=value`) applied.
+fn settings(base: Weights, spec: &str) -> Weights {
+    let mut w = base;
+    for pair in spec.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        let (key, value) = pair.split_once('=').unwrap_or_else(|| panic!("{pair:?} is not key=value"));
+        let x: f32 = value.parse().unwrap_or_else(|_| panic!("{pair:?}: not a number"));
+        match key {
+            "title" => w.title = x,
+            "speakers" => w.speakers = x,
+            "tags" => w.tags = x,
+            "event" => w.event = x,
+            "abstract" => w.r#abstract = x,
+            "stem" => w.stem = x,
+            "proximity" => w.proximity = x,
+            "slop" => w.proximity_slop = x as u32,
+            "stopwords" => w.stopword_min_words = x as usize,
+            "typo" => w.typo = x,
+            "synonym" => w.synonym = x,
+            "tie" => w.tie_breaker = (x >= 0.0).then_some(x),
+            "fb_docs" => w.feedback.docs = x as usize,
+            "fb_terms" => w.feedback.terms = x as usize,
+            "fb_weight" => w.feedback.weight = x,
+            "fb_min" => w.feedback.min_words = x as usize,
+            _ => panic!("unknown setting {key:?}"),
+        }
+    }
+    w
+}
+
+fn builtin_grid(base: Weights) -> Vec<(String, Weights)> {
     let mut grid: Vec<(String, Weights)> = vec![("default".into(), base)];
     for (docs, terms, weight, min_words) in [
         (0, 0, 0.0, 5),
@@ -55,9 +97,5 @@ fn main() {
     grid.push(("fields summed".into(), Weights { tie_breaker: None, ..base }));
     grid.push(("no proximity".into(), Weights { proximity: 0.0, ..base }));
     grid.push(("no typos".into(), Weights { typo: 0.0, ..base }));
-    for (name, w) in grid {
-        engine = engine.with_weights(w);
-        let m = eval::score(&eval::run(&engine, &queries).expect("runs"), &qrels);
-        println!("{name:>28}: nDCG@10 {:.4}  Recall@100 {:.4}  MRR@10 {:.4}", m.ndcg_10, m.recall_100, m.mrr_10);
-    }
+    grid
 }
