@@ -13,7 +13,8 @@ use std::path::PathBuf;
 pub struct Rejection {
     /// The file the record came from (or `-` / a label such as `request body`).
     pub source: String,
-    /// 1-based line (for line-oriented formats) or record number.
+    /// 1-based line (for line-oriented formats) or record number; 0 when the problem is the
+    /// file or directory as a whole (shown as `source: message`).
     pub line: usize,
     /// What is wrong, starting with the field where one is to blame: `field "date": ...`.
     pub message: String,
@@ -21,7 +22,10 @@ pub struct Rejection {
 
 impl std::fmt::Display for Rejection {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}:{}: {}", self.source, self.line, self.message)
+        match self.line {
+            0 => write!(f, "{}: {}", self.source, self.message),
+            line => write!(f, "{}:{line}: {}", self.source, self.message),
+        }
     }
 }
 

@@ -22,6 +22,7 @@
 //!    control characters dropped, 3+ line breaks become one blank line, the whole is trimmed.
 //!
 //! [`clean_line`] does the same and then joins lines with spaces (titles, names, events).
+//! [`clean_text_keep_markup`] and [`clean_line_keep_markup`] skip step 4 (pyvideo).
 //! Cleaning cleaned text changes nothing, except where decoded entities spell out a tag
 //! (`<p>&lt;div&gt;</p>` gives `<div>`, which a second pass removes). Scans that look for a closing marker stop after [`MAX_SPAN`] bytes, so
 //! cleanup stays linear on hostile input.
@@ -54,7 +55,25 @@ pub fn clean_text(text: &str) -> String {
 /// Cleans a one-line value (title, speaker, event, room, tag): [`clean_text`] with line breaks
 /// turned into spaces.
 pub fn clean_line(text: &str) -> String {
-    let cleaned = clean_text(text);
+    join_lines(clean_text(text))
+}
+
+/// [`clean_text`] without the Markdown step, for text whose markup is kept as written (pyvideo
+/// descriptions are reStructuredText or Markdown, and the corpus made from them keeps it): line
+/// ends, mojibake, HTML and entities, whitespace.
+pub fn clean_text_keep_markup(text: &str) -> String {
+    let text = normalize_newlines(text);
+    let text = repair_mojibake(&text);
+    let text = strip_html(&text);
+    normalize_whitespace(&text)
+}
+
+/// [`clean_text_keep_markup`] on one line: line breaks become spaces.
+pub fn clean_line_keep_markup(text: &str) -> String {
+    join_lines(clean_text_keep_markup(text))
+}
+
+fn join_lines(cleaned: String) -> String {
     if !cleaned.contains('\n') {
         return cleaned;
     }
