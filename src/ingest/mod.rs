@@ -75,7 +75,7 @@ impl Format {
     ///
     /// `.jsonl`/`.ndjson`: JSON Lines; `.xml`: frab XML; `.csv`: CSV; `.txt`: listing. A `.json`
     /// file, or one with another name, is told by its first character (after a byte-order mark
-    /// and whitespace): `[` a JSON array; `{` JSON Lines, unless the first line alone is not a
+    /// and whitespace): `[` a JSON array (so is an empty `.json` file, which that rejects); `{` JSON Lines, unless the first line alone is not a
     /// complete record and the text is one object with a `schedule` key (a frab/pretalx
     /// schedule); `<` frab XML (other names only). Other names whose first line is a CSV header
     /// with a `title` column are CSV; the rest are listings.
@@ -87,7 +87,7 @@ impl Format {
             Some("xml") => Format::FrabXml,
             Some("csv") => Format::Csv,
             Some("txt") => Format::Listing,
-            Some("json") if body.starts_with('[') => Format::Json,
+            Some("json") if body.starts_with('[') || body.is_empty() => Format::Json,
             Some("json") if body.starts_with('{') => detect_json_object(body),
             Some("json") => Format::Jsonl,
             _ if body.starts_with('[') => Format::Json,
@@ -366,3 +366,7 @@ pub(crate) fn schedule_fixture(relative: &str) -> Option<String> {
 #[cfg(test)]
 #[path = "mod_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "malformed_tests.rs"]
+mod malformed_tests;

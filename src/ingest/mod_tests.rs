@@ -66,7 +66,7 @@ fn formats_are_detected_by_name_then_content() {
         "truncated schedules still read as schedules"
     );
     assert_eq!(detect("a.json", "{\n  \"id\": \"a\",\n  \"title\": \"A\"\n}"), Format::Jsonl);
-    assert_eq!(detect("a.json", ""), Format::Jsonl);
+    assert_eq!(detect("a.json", ""), Format::Json, "an empty .json file is an error, not an empty import");
     assert_eq!(detect("schedule.XML", ""), Format::FrabXml);
     assert_eq!(detect("talks.csv", "anything"), Format::Csv);
     assert_eq!(detect("talks.txt", "id,title\n"), Format::Listing);
