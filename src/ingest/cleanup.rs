@@ -80,6 +80,41 @@ fn join_lines(cleaned: String) -> String {
     cleaned.split('\n').map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join(" ")
 }
 
+/// Joins the hard-wrapped lines of each paragraph with spaces, except before a line that starts
+/// a list item (`- `, `* `, `+ `, `• `, `– `, `| `, `# `, `1. `, `1) `, `a. `, `a) `), which keeps
+/// its line; blank lines stay. (How the corpus was made from pyvideo's descriptions.)
+pub(crate) fn join_wrapped_lines(text: &str) -> String {
+    let text = normalize_newlines(text);
+    let mut out = String::with_capacity(text.len());
+    let mut previous_blank = true;
+    for line in text.split('\n') {
+        let blank = line.trim().is_empty();
+        if !out.is_empty() {
+            let joined = !blank && !previous_blank && !starts_list_item(line.trim_start());
+            out.push(if joined { ' ' } else { '\n' });
+        }
+        out.push_str(line);
+        previous_blank = blank;
+    }
+    out
+}
+
+/// A line that keeps its own line: a list marker or an enumerator, then a space.
+fn starts_list_item(line: &str) -> bool {
+    let mut chars = line.chars();
+    let marker = match chars.next() {
+        Some('-' | '*' | '+' | '•' | '–' | '|' | '#') => true,
+        Some(c) if c.is_ascii_digit() => {
+            let rest = line.trim_start_matches(|c: char| c.is_ascii_digit());
+            chars = rest.chars();
+            matches!(chars.next(), Some('.' | ')'))
+        }
+        Some(c) if c.is_ascii_alphabetic() => matches!(chars.next(), Some('.' | ')')),
+        _ => false,
+    };
+    marker && chars.next() == Some(' ')
+}
+
 /// Cleans a talk's text fields in place: title, speakers, event, room and tags with
 /// [`clean_line`] (dropping names and tags left empty), the abstract with [`clean_text`].
 pub fn clean_talk(talk: &mut Talk) {

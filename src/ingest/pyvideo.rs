@@ -40,7 +40,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value};
 
-use super::cleanup::{clean_line_keep_markup, clean_text_keep_markup};
+use super::cleanup::{clean_line_keep_markup, clean_text_keep_markup, join_wrapped_lines};
 use super::{Parsed, Record, invalid_utf8, json_error};
 use crate::error::{Error, Rejection, Result};
 use crate::talk::{Talk, check_date, json_kind};
@@ -352,35 +352,7 @@ fn first_video_url(video: &Map<String, Value>) -> Result<Option<String>, FieldEr
 
 /// An abstract from pyvideo text: hard-wrapped lines joined, then [`clean_text_keep_markup`].
 pub(crate) fn abstract_text(text: &str) -> String {
-    let text = text.replace("\r\n", "\n").replace('\r', "\n");
-    let mut out = String::with_capacity(text.len());
-    let mut previous_blank = true;
-    for line in text.split('\n') {
-        let blank = line.trim().is_empty();
-        if !out.is_empty() {
-            let joined = !blank && !previous_blank && !starts_list_item(line.trim_start());
-            out.push(if joined { ' ' } else { '\n' });
-        }
-        out.push_str(line);
-        previous_blank = blank;
-    }
-    clean_text_keep_markup(&out)
-}
-
-/// A line that keeps its own line: a list marker or an enumerator, then a space.
-fn starts_list_item(line: &str) -> bool {
-    let mut chars = line.chars();
-    let marker = match chars.next() {
-        Some('-' | '*' | '+' | '•' | '–' | '|' | '#') => true,
-        Some(c) if c.is_ascii_digit() => {
-            let rest = line.trim_start_matches(|c: char| c.is_ascii_digit());
-            chars = rest.chars();
-            matches!(chars.next(), Some('.' | ')'))
-        }
-        Some(c) if c.is_ascii_alphabetic() => matches!(chars.next(), Some('.' | ')')),
-        _ => false,
-    };
-    marker && chars.next() == Some(' ')
+    clean_text_keep_markup(&join_wrapped_lines(text))
 }
 
 /// The line each top-level key of a JSON object text starts on (the text must be valid JSON).
