@@ -346,6 +346,18 @@ pub fn slugify(text: &str) -> String {
     out
 }
 
+/// The corpus named by `TALKSEARCH_CORPUS`, path and text, or `None` (and `skipped: ...`
+/// printed) when the variable is not set.
+#[cfg(test)]
+pub(crate) fn corpus_fixture() -> Option<(PathBuf, String)> {
+    let Some(path) = std::env::var_os("TALKSEARCH_CORPUS").map(PathBuf::from) else {
+        println!("skipped: TALKSEARCH_CORPUS is not set");
+        return None;
+    };
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    Some((path, text))
+}
+
 /// A real schedule export under `TALKSEARCH_SCHEDULES` (default `../shared/data/schedules`),
 /// or `None` (and `skipped: ...` printed) when it is not there.
 #[cfg(test)]

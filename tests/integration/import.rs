@@ -196,3 +196,29 @@ fn a_corrupt_or_hostile_archive_is_refused_and_the_index_kept() {
     let resp: Value = serde_json::from_str(&stdout(&out)).unwrap();
     assert_eq!(resp["hits"][0]["id"], "pycon-us-2012/making-jython-faster-and-better", "the old index still answers");
 }
+
+#[test]
+fn a_directory_argument_is_read_as_a_pyvideo_tree() {
+    let tmp = tempfile::tempdir().unwrap();
+    let idx = tmp.path().join("index").display().to_string();
+    let tree = fixture("pyvideo/tree").display().to_string();
+    let out = talksearch(&["--index", &idx, "index", &tree]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains("indexed 4 talks, 0 rejected"), "{}", stderr(&out));
+    let out = talksearch(&["--index", &idx, "search", "--json", "--event", "PyDay Atlantis 2030", "unicode"]);
+    let resp: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(resp["hits"][0]["id"], "pyday-atlantis-2030/unicode-in-the-deep");
+
+    let broken = fixture("pyvideo/broken");
+    let out = talksearch(&["--index", &idx, "index", broken.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(3), "invalid input exits 3");
+    let wrong = broken.join("good-conf-2020/videos/wrong-duration.json");
+    assert!(
+        stderr(&out).contains(&format!(
+            "{}:3: field \"duration\": expected a non-negative whole number of seconds",
+            wrong.display()
+        )),
+        "{}",
+        stderr(&out)
+    );
+}
