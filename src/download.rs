@@ -4,7 +4,8 @@
 //! (an earlier attempt was interrupted) it asks for the rest with `Range: bytes=N-`, and with
 //! `If-Range` set to the validator (ETag, else Last-Modified) the first attempt saw, kept in
 //! `DEST.part.validator`, so a file that changed on the server in between is fetched whole
-//! instead of being spliced. A server that ignores the range (200) is read from the start. Once
+//! instead of being spliced (a server that sends no validator gets no `If-Range`; a splice then
+//! fails the caller's check). A server that ignores the range (200) is read from the start. Once
 //! the body is complete (as long as `Content-Length`/`Content-Range` said) the `.part` is synced,
 //! checked by the caller's `verify`, and only then renamed to `DEST`. A `.part` that fails the
 //! check is deleted, so the next attempt starts afresh; an interrupted one is kept.

@@ -185,7 +185,9 @@ fn other_days_and_rooms_concatenated_with_missing_abstracts() {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/ingest/listings.txt");
     let parsed = parse(&std::fs::read_to_string(path).unwrap(), "listings.txt");
     assert!(parsed.rejected.is_empty(), "{:?}", parsed.rejected);
-    let got: Vec<(usize, &str, Option<&str>, Option<&str>, Option<&str>, usize, bool)> = parsed
+    // Line, id, date, time, room, speaker count, abstract empty.
+    type Row<'a> = (usize, &'a str, Option<&'a str>, Option<&'a str>, Option<&'a str>, usize, bool);
+    let got: Vec<Row> = parsed
         .records
         .iter()
         .map(|r| {

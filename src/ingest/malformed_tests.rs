@@ -88,7 +88,7 @@ fn variants(sample: &Sample) -> Vec<(&'static str, Vec<u8>)> {
     invalid.insert(second_line + 2, 0xff);
     let huge = "lorem ipsum dolor sit ".repeat(10 * 1024 * 1024 / 22);
     vec![
-        ("truncated", text[..cut].as_bytes().to_vec()),
+        ("truncated", text.as_bytes()[..cut].to_vec()),
         ("wrong type", text.replace(sample.wrong.0, sample.wrong.1).into_bytes()),
         ("invalid UTF-8", invalid),
         ("BOM", format!("\u{feff}{text}").into_bytes()),
