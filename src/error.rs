@@ -13,7 +13,8 @@ use std::path::PathBuf;
 pub struct Rejection {
     /// The file the record came from (or `-` / a label such as `request body`).
     pub source: String,
-    /// 1-based line (for line-oriented formats) or record number.
+    /// 1-based line (for line-oriented formats) or record number; 0 when the problem is the
+    /// file or directory as a whole (shown as `source: message`).
     pub line: usize,
     /// What is wrong, starting with the field where one is to blame: `field "date": ...`.
     pub message: String,
@@ -21,7 +22,10 @@ pub struct Rejection {
 
 impl std::fmt::Display for Rejection {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}:{}: {}", self.source, self.line, self.message)
+        match self.line {
+            0 => write!(f, "{}: {}", self.source, self.message),
+            line => write!(f, "{}:{line}: {}", self.source, self.message),
+        }
     }
 }
 
@@ -59,6 +63,22 @@ pub enum Error {
         /// The operating system's error.
         #[source]
         source: std::io::Error,
+    },
+    /// A download failed or was interrupted (a partial download is kept to resume).
+    #[error("download of {url}: {message}")]
+    Download {
+        /// What was being downloaded.
+        url: String,
+        /// What went wrong, and what to do about it.
+        message: String,
+    },
+    /// An archive is corrupt, unsafe (paths leaving the target directory) or over a size limit.
+    #[error("{}: {message}", path.display())]
+    Archive {
+        /// The archive file.
+        path: PathBuf,
+        /// What is wrong with it.
+        message: String,
     },
     /// tantivy failed.
     #[error("index error: {0}")]
@@ -101,6 +121,8 @@ impl Error {
             Error::Stale(_) => "stale_index",
             Error::Busy(_) => "index_busy",
             Error::Io { .. } => "io_error",
+            Error::Download { .. } => "download_error",
+            Error::Archive { .. } => "archive_error",
             Error::Index(_) => "index_error",
         }
     }
@@ -112,7 +134,8 @@ impl Error {
             Error::NotFound(_) => 404,
             Error::Busy(_) => 409,
             Error::NoIndex(_) | Error::Stale(_) => 503,
-            Error::Io { .. } | Error::Index(_) => 500,
+            Error::Download { .. } => 502,
+            Error::Io { .. } | Error::Archive { .. } | Error::Index(_) => 500,
         }
     }
 
@@ -122,7 +145,13 @@ impl Error {
             Error::Invalid(_) => 3,
             Error::BadParameter { .. } => 2,
             Error::NotFound(_) => 4,
-            Error::NoIndex(_) | Error::Stale(_) | Error::Busy(_) | Error::Io { .. } | Error::Index(_) => 1,
+            Error::NoIndex(_)
+            | Error::Stale(_)
+            | Error::Busy(_)
+            | Error::Io { .. }
+            | Error::Download { .. }
+            | Error::Archive { .. }
+            | Error::Index(_) => 1,
         }
     }
 }

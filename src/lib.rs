@@ -6,6 +6,7 @@
 pub mod analysis;
 pub mod cli;
 pub mod config;
+pub mod download;
 pub mod error;
 pub mod eval;
 pub mod expand;
@@ -23,6 +24,7 @@ pub mod store;
 pub mod suggest;
 pub mod synonyms;
 pub mod talk;
+pub mod unpack;
 pub mod vocabulary;
 
 pub use error::{Error, Rejection, Result};

@@ -119,7 +119,16 @@ impl Talk {
 fn explain_json_error(text: &str, err: &serde_json::Error) -> String {
     let value: Value = match serde_json::from_str(text) {
         Ok(v) => v,
-        Err(_) => return format!("invalid JSON: {err}"),
+        Err(_) => {
+            // serde_json says "... at line 1 column 7": the line is the record's, not the file's.
+            let text = err.to_string();
+            let position = format!(" at line {} column {}", err.line(), err.column());
+            let message = text.strip_suffix(&position).unwrap_or(&text);
+            return match err.line() {
+                1 => format!("invalid JSON: {message} (column {})", err.column()),
+                line => format!("invalid JSON: {message} (line {line} of the record, column {})", err.column()),
+            };
+        }
     };
     let Value::Object(map) = value else {
         return format!("expected a JSON object, found {}", json_kind(&value));
@@ -261,7 +270,7 @@ mod tests {
             (r#"{"id":"","title":"T"}"#, "field \"id\": must not be empty"),
             (r#"{"id":"a","title":"","abstract":""}"#, "field \"title\": empty"),
             (r#"[1]"#, "expected a JSON object, found a list"),
-            (r#"{"id":"a","#, "invalid JSON"),
+            (r#"{"id":"a","#, "invalid JSON: EOF while parsing a value (column 10)"),
         ];
         for (input, expected) in cases {
             let err = Talk::from_json(input).unwrap_err();

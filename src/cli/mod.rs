@@ -20,6 +20,7 @@ use crate::store::IndexDir;
 use crate::synonyms::Synonyms;
 use crate::{eval, http, indexer};
 
+mod import;
 mod output;
 use output::{print_results, print_talk, use_color};
 
@@ -56,7 +57,7 @@ enum Command {
     /// Build the index from talk files (the bundled PyCon US 2012 listing if none), replacing
     /// the existing index atomically.
     #[command(after_help = "Formats: JSON Lines (.jsonl), JSON arrays (.json), frab/pretalx schedules (.xml, .json), \
-                      CSV (.csv, --map FIELD=COLUMN), plain-text session listings (.txt).")]
+                      CSV (.csv, --map FIELD=COLUMN), plain-text session listings (.txt), pyvideo data trees (a directory).")]
     Index {
         /// Files to import; none: the bundled listing.
         #[arg(value_name = "FILE")]
@@ -109,6 +110,8 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         run: Option<PathBuf>,
     },
+    /// Download talk data and build the index from it (`import pyvideo`).
+    Import(import::ImportArgs),
     /// Serve the JSON API and the search page over HTTP.
     Serve {
         #[command(flatten)]
@@ -261,6 +264,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
                 m.queries, m.ndcg_10, m.recall_100, m.mrr_10
             )?;
         }
+        Command::Import(args) => import::run(&dir, args)?,
         Command::Serve { config } => {
             let engine = with_synonyms(open_or_build(&dir)?, synonyms.as_deref())?;
             http::serve(engine, config)?;

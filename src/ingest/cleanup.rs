@@ -22,6 +22,7 @@
 //!    control characters dropped, 3+ line breaks become one blank line, the whole is trimmed.
 //!
 //! [`clean_line`] does the same and then joins lines with spaces (titles, names, events).
+//! [`clean_text_keep_markup`] and [`clean_line_keep_markup`] skip step 4 (pyvideo).
 //! Cleaning cleaned text changes nothing, except where decoded entities spell out a tag
 //! (`<p>&lt;div&gt;</p>` gives `<div>`, which a second pass removes). Scans that look for a closing marker stop after [`MAX_SPAN`] bytes, so
 //! cleanup stays linear on hostile input.
@@ -54,11 +55,64 @@ pub fn clean_text(text: &str) -> String {
 /// Cleans a one-line value (title, speaker, event, room, tag): [`clean_text`] with line breaks
 /// turned into spaces.
 pub fn clean_line(text: &str) -> String {
-    let cleaned = clean_text(text);
+    join_lines(clean_text(text))
+}
+
+/// [`clean_text`] without the Markdown step, for text whose markup is kept as written (pyvideo
+/// descriptions are reStructuredText or Markdown, and the corpus made from them keeps it): line
+/// ends, mojibake, HTML and entities, whitespace.
+pub fn clean_text_keep_markup(text: &str) -> String {
+    let text = normalize_newlines(text);
+    let text = repair_mojibake(&text);
+    let text = strip_html(&text);
+    normalize_whitespace(&text)
+}
+
+/// [`clean_text_keep_markup`] on one line: line breaks become spaces.
+pub fn clean_line_keep_markup(text: &str) -> String {
+    join_lines(clean_text_keep_markup(text))
+}
+
+fn join_lines(cleaned: String) -> String {
     if !cleaned.contains('\n') {
         return cleaned;
     }
     cleaned.split('\n').map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join(" ")
+}
+
+/// Joins the hard-wrapped lines of each paragraph with spaces, except before a line that starts
+/// a list item (`- `, `* `, `+ `, `• `, `– `, `| `, `# `, `1. `, `1) `, `a. `, `a) `), which keeps
+/// its line; blank lines stay. (How the corpus was made from pyvideo's descriptions.)
+pub(crate) fn join_wrapped_lines(text: &str) -> String {
+    let text = normalize_newlines(text);
+    let mut out = String::with_capacity(text.len());
+    let mut previous_blank = true;
+    for line in text.split('\n') {
+        let blank = line.trim().is_empty();
+        if !out.is_empty() {
+            let joined = !blank && !previous_blank && !starts_list_item(line.trim_start());
+            out.push(if joined { ' ' } else { '\n' });
+        }
+        out.push_str(line);
+        previous_blank = blank;
+    }
+    out
+}
+
+/// A line that keeps its own line: a list marker or an enumerator, then a space.
+fn starts_list_item(line: &str) -> bool {
+    let mut chars = line.chars();
+    let marker = match chars.next() {
+        Some('-' | '*' | '+' | '•' | '–' | '|' | '#') => true,
+        Some(c) if c.is_ascii_digit() => {
+            let rest = line.trim_start_matches(|c: char| c.is_ascii_digit());
+            chars = rest.chars();
+            matches!(chars.next(), Some('.' | ')'))
+        }
+        Some(c) if c.is_ascii_alphabetic() => matches!(chars.next(), Some('.' | ')')),
+        _ => false,
+    };
+    marker && chars.next() == Some(' ')
 }
 
 /// Cleans a talk's text fields in place: title, speakers, event, room and tags with

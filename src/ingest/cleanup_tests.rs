@@ -175,11 +175,7 @@ fn hostile_input_stays_linear() {
 /// export must read back byte-identical). Cleanup must still be idempotent on real text.
 #[test]
 fn on_the_corpus_cleanup_is_idempotent_and_not_the_identity() {
-    let Some(path) = std::env::var_os("TALKSEARCH_CORPUS") else {
-        println!("skipped: TALKSEARCH_CORPUS is not set");
-        return;
-    };
-    let text = std::fs::read_to_string(path).unwrap();
+    let Some((_, text)) = crate::ingest::corpus_fixture() else { return };
     let (mut total, mut changed, mut unstable) = (0usize, 0usize, Vec::new());
     let start = std::time::Instant::now();
     for line in text.lines().filter(|l| !l.trim().is_empty()) {

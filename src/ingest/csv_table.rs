@@ -20,7 +20,8 @@
 //!   `clean_line`, the abstract with `clean_text`.
 //!
 //! A record's line is the line its row starts on (a quoted cell may span lines). A row with
-//! more or fewer cells than the header is rejected (an unquoted comma shifts every column).
+//! more or fewer cells than the header is rejected (an unquoted comma shifts every column), and
+//! so is a last row whose quoted cell is still open at the end of the file (a truncated file).
 //! A UTF-8 byte-order mark and CRLF line ends are accepted; an empty file is an error.
 
 use std::borrow::Cow;
@@ -97,7 +98,10 @@ pub fn parse(text: &str, source: &str, map: &[(String, String)]) -> Parsed {
     };
     let mut used = HashSet::new();
     let mut records = Vec::new();
-    for row in rows {
+    // An odd number of quotes: the last row's quoted cell never closes (a truncated file).
+    let odd_quotes = text.bytes().filter(|&b| b == b'"').count() % 2 == 1;
+    let mut rows = rows.peekable();
+    while let Some(row) = rows.next() {
         let row = match row {
             Ok(row) => row,
             Err(e) => {
@@ -106,6 +110,12 @@ pub fn parse(text: &str, source: &str, map: &[(String, String)]) -> Parsed {
             }
         };
         let line = row.position().map_or(header_line, |p| p.line());
+        let start = row.position().map_or(0, |p| usize::try_from(p.byte()).unwrap_or(usize::MAX));
+        let rest = text.get(start..).unwrap_or_default();
+        if odd_quotes && rows.peek().is_none() && rest.bytes().filter(|&b| b == b'"').count() % 2 == 1 {
+            reject(line, "a quoted cell is not closed before the end of the file (is the file truncated?)".into());
+            continue;
+        }
         if row.len() != header.len() {
             let message = format!(
                 "expected {} cells as in the header, found {} (a cell with a comma must be quoted)",

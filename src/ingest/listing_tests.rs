@@ -177,3 +177,66 @@ fn garbage_and_truncated_input_never_panic() {
         assert!(!parsed.records.is_empty() || !parsed.rejected.is_empty());
     }
 }
+
+#[test]
+fn other_days_and_rooms_concatenated_with_missing_abstracts() {
+    // A hand-written listing in the bundled one's shape: Sunday in E2 and Friday in E3, one
+    // after the other, talks without abstracts or speakers, and a title given twice.
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/ingest/listings.txt");
+    let parsed = parse(&std::fs::read_to_string(path).unwrap(), "listings.txt");
+    assert!(parsed.rejected.is_empty(), "{:?}", parsed.rejected);
+    // Line, id, date, time, room, speaker count, abstract empty.
+    type Row<'a> = (usize, &'a str, Option<&'a str>, Option<&'a str>, Option<&'a str>, usize, bool);
+    let got: Vec<Row> = parsed
+        .records
+        .iter()
+        .map(|r| {
+            let t = &r.talk;
+            (
+                r.line,
+                t.id.as_str(),
+                t.date.as_deref(),
+                t.time.as_deref(),
+                t.room.as_deref(),
+                t.speakers.len(),
+                t.r#abstract.is_empty(),
+            )
+        })
+        .collect();
+    let room = |r| Some(r);
+    assert_eq!(
+        got,
+        [
+            (
+                8,
+                "pycon-us-2012/packaging-without-tears",
+                Some("2012-03-11"),
+                Some("10:25"),
+                room("E2, Santa Clara Convention Center"),
+                1,
+                false
+            ),
+            (
+                20,
+                "pycon-us-2012/lightning-talks-sunday",
+                Some("2012-03-11"),
+                Some("11:15"),
+                room("E2, Santa Clara Convention Center"),
+                0,
+                true
+            ),
+            (
+                28,
+                "pycon-us-2012/profiling-the-unprofilable",
+                Some("2012-03-09"),
+                Some("13:20"),
+                room("E3, Santa Clara Convention Center"),
+                2,
+                true
+            ),
+            (36, "pycon-us-2012/packaging-without-tears-2", Some("2012-03-09"), Some("14:10"), room("E3"), 1, false),
+        ]
+    );
+    assert_eq!(parsed.records[0].talk.duration_s, Some(40 * 60));
+    assert!(!parsed.records[0].talk.r#abstract.contains("Coverage"), "text after the room line is not abstract");
+}

@@ -8,8 +8,8 @@
 //!
 //! Formats: talksearch JSON Lines ([`jsonl`]) and a JSON array of the same records
 //! ([`json_array`]), frab schedules as XML ([`frab_xml`]) or JSON ([`frab_json`], also what
-//! pretalx exports), CSV with a header row ([`csv_table`]) and plain-text session listings
-//! ([`listing`]). Every importer but JSON Lines and listings passes its text through
+//! pretalx exports), CSV with a header row ([`csv_table`]), plain-text session listings
+//! ([`listing`]) and pyvideo.org's data tree, a directory ([`pyvideo`]). Every importer but JSON Lines and listings passes its text through
 //! [`cleanup`]; JSON Lines records are taken as they are, because the corpus they come from is
 //! already clean and an export must read back byte-identical.
 
@@ -24,6 +24,7 @@ pub mod json_array;
 pub mod jsonl;
 pub mod listing;
 mod markdown;
+pub mod pyvideo;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -64,6 +65,9 @@ pub enum Format {
     Csv,
     /// A plain-text session listing as conference sites show it.
     Listing,
+    /// pyvideo.org's data tree: a directory of `<event>/category.json` and
+    /// `<event>/videos/*.json` (what a directory argument is read as).
+    Pyvideo,
 }
 
 impl Format {
@@ -71,7 +75,7 @@ impl Format {
     ///
     /// `.jsonl`/`.ndjson`: JSON Lines; `.xml`: frab XML; `.csv`: CSV; `.txt`: listing. A `.json`
     /// file, or one with another name, is told by its first character (after a byte-order mark
-    /// and whitespace): `[` a JSON array; `{` JSON Lines, unless the first line alone is not a
+    /// and whitespace): `[` a JSON array (so is an empty `.json` file, which that rejects); `{` JSON Lines, unless the first line alone is not a
     /// complete record and the text is one object with a `schedule` key (a frab/pretalx
     /// schedule); `<` frab XML (other names only). Other names whose first line is a CSV header
     /// with a `title` column are CSV; the rest are listings.
@@ -83,7 +87,7 @@ impl Format {
             Some("xml") => Format::FrabXml,
             Some("csv") => Format::Csv,
             Some("txt") => Format::Listing,
-            Some("json") if body.starts_with('[') => Format::Json,
+            Some("json") if body.starts_with('[') || body.is_empty() => Format::Json,
             Some("json") if body.starts_with('{') => detect_json_object(body),
             Some("json") => Format::Jsonl,
             _ if body.starts_with('[') => Format::Json,
@@ -103,6 +107,7 @@ impl Format {
             Format::FrabJson => frab_json::parse(text, source),
             Format::Csv => csv_table::parse(text, source, &opts.map),
             Format::Listing => listing::parse(text, source),
+            Format::Pyvideo => pyvideo::not_a_directory(source),
         }
     }
 }
@@ -128,7 +133,7 @@ fn detect_json_object(body: &str) -> Format {
 /// Where the talks of one import come from.
 #[derive(Debug, Clone)]
 pub enum Source {
-    /// A file on disk.
+    /// A file on disk, or a directory: a pyvideo data tree.
     File(PathBuf),
     /// Text already in memory (an HTTP body, a test), with a label for messages.
     Text {
@@ -174,50 +179,66 @@ pub struct Import {
 /// Reads every source, checks ids are unique across them, and applies the invalid-record policy.
 pub fn read_sources(sources: &[Source], opts: ReadOptions) -> Result<Import> {
     let mut import = Import::default();
-    let mut seen: HashMap<String, (usize, usize)> = HashMap::new(); // id -> (source index, line)
-    let mut labels = Vec::with_capacity(sources.len());
-    for (si, source) in sources.iter().enumerate() {
-        let (label, parsed) = match source {
-            Source::File(path) => {
-                let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-                let label = path.display().to_string();
-                let parsed = match std::str::from_utf8(&bytes) {
-                    Ok(text) => {
-                        let format = opts.format.unwrap_or_else(|| Format::detect(path, text));
-                        format.parse(text, &label, &opts)
-                    }
-                    Err(e) => invalid_utf8(&bytes, &label, e),
-                };
-                (label, parsed)
+    let mut seen: HashMap<String, (usize, usize)> = HashMap::new(); // id -> (label index, line)
+    let mut labels: Vec<String> = Vec::with_capacity(sources.len());
+    for source in sources {
+        for (label, parsed) in read_source(source, &opts)? {
+            import.rejected.extend(parsed.rejected);
+            for record in parsed.records {
+                if let Some(&(first_label, first_line)) = seen.get(&record.talk.id) {
+                    let first = labels.get(first_label).unwrap_or(&label);
+                    import.rejected.push(Rejection {
+                        source: label.clone(),
+                        line: record.line,
+                        message: format!(
+                            "field \"id\": duplicate id {:?}, first seen at {first}:{first_line}",
+                            record.talk.id
+                        ),
+                    });
+                    continue;
+                }
+                seen.insert(record.talk.id.clone(), (labels.len(), record.line));
+                import.talks.push(record.talk);
             }
-            Source::Text { label, text } => {
-                let format = opts.format.unwrap_or_else(|| Format::detect(Path::new(label), text));
-                (label.clone(), format.parse(text, label, &opts))
-            }
-        };
-        import.rejected.extend(parsed.rejected);
-        for record in parsed.records {
-            if let Some(&(first_source, first_line)) = seen.get(&record.talk.id) {
-                let first: &String = if first_source == si { &label } else { &labels[first_source] };
-                import.rejected.push(Rejection {
-                    source: label.clone(),
-                    line: record.line,
-                    message: format!(
-                        "field \"id\": duplicate id {:?}, first seen at {first}:{first_line}",
-                        record.talk.id
-                    ),
-                });
-                continue;
-            }
-            seen.insert(record.talk.id.clone(), (si, record.line));
-            import.talks.push(record.talk);
+            labels.push(label);
         }
-        labels.push(label);
     }
     if !import.rejected.is_empty() && !opts.skip_invalid {
         return Err(Error::Invalid(import.rejected));
     }
     Ok(import)
+}
+
+/// One source read: `(label, what was parsed)` for each file in it (one, but for a directory).
+fn read_source(source: &Source, opts: &ReadOptions) -> Result<Vec<(String, Parsed)>> {
+    let (path, label) = match source {
+        Source::File(path) => (path, path.display().to_string()),
+        Source::Text { label, text } => {
+            let format = opts.format.unwrap_or_else(|| Format::detect(Path::new(label), text));
+            return Ok(vec![(label.clone(), format.parse(text, label, opts))]);
+        }
+    };
+    if path.is_dir() {
+        return match opts.format {
+            None | Some(Format::Pyvideo) => pyvideo::read_tree(path),
+            Some(_) => {
+                let message = "is a directory: only --format pyvideo reads directories".to_string();
+                Ok(vec![(
+                    label.clone(),
+                    Parsed { records: Vec::new(), rejected: vec![Rejection { source: label, line: 0, message }] },
+                )])
+            }
+        };
+    }
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    let parsed = match std::str::from_utf8(&bytes) {
+        Ok(text) => {
+            let format = opts.format.unwrap_or_else(|| Format::detect(path, text));
+            format.parse(text, &label, opts)
+        }
+        Err(e) => invalid_utf8(&bytes, &label, e),
+    };
+    Ok(vec![(label, parsed)])
 }
 
 /// A file that is not UTF-8 is rejected at the line of its first bad byte.
@@ -325,6 +346,18 @@ pub fn slugify(text: &str) -> String {
     out
 }
 
+/// The corpus named by `TALKSEARCH_CORPUS`, path and text, or `None` (and `skipped: ...`
+/// printed) when the variable is not set.
+#[cfg(test)]
+pub(crate) fn corpus_fixture() -> Option<(PathBuf, String)> {
+    let Some(path) = std::env::var_os("TALKSEARCH_CORPUS").map(PathBuf::from) else {
+        println!("skipped: TALKSEARCH_CORPUS is not set");
+        return None;
+    };
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    Some((path, text))
+}
+
 /// A real schedule export under `TALKSEARCH_SCHEDULES` (default `../shared/data/schedules`),
 /// or `None` (and `skipped: ...` printed) when it is not there.
 #[cfg(test)]
@@ -345,3 +378,7 @@ pub(crate) fn schedule_fixture(relative: &str) -> Option<String> {
 #[cfg(test)]
 #[path = "mod_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "malformed_tests.rs"]
+mod malformed_tests;

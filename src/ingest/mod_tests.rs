@@ -66,7 +66,7 @@ fn formats_are_detected_by_name_then_content() {
         "truncated schedules still read as schedules"
     );
     assert_eq!(detect("a.json", "{\n  \"id\": \"a\",\n  \"title\": \"A\"\n}"), Format::Jsonl);
-    assert_eq!(detect("a.json", ""), Format::Jsonl);
+    assert_eq!(detect("a.json", ""), Format::Json, "an empty .json file is an error, not an empty import");
     assert_eq!(detect("schedule.XML", ""), Format::FrabXml);
     assert_eq!(detect("talks.csv", "anything"), Format::Csv);
     assert_eq!(detect("talks.txt", "id,title\n"), Format::Listing);
@@ -161,13 +161,9 @@ fn json_lines_records_are_taken_as_they_are() {
 
 #[test]
 fn the_corpus_reads_quickly_and_unchanged() {
-    let Some(path) = std::env::var_os("TALKSEARCH_CORPUS") else {
-        println!("skipped: TALKSEARCH_CORPUS is not set");
-        return;
-    };
-    let text = std::fs::read_to_string(&path).unwrap();
-    assert_eq!(Format::detect(Path::new(&path), &text), Format::Jsonl);
-    let import = read_sources(&[Source::File(path.into())], ReadOptions::default()).unwrap();
+    let Some((path, text)) = corpus_fixture() else { return };
+    assert_eq!(Format::detect(&path, &text), Format::Jsonl);
+    let import = read_sources(&[Source::File(path)], ReadOptions::default()).unwrap();
     assert_eq!(import.talks.len(), 21_713);
     for (talk, line) in import.talks.iter().zip(text.lines()) {
         assert_eq!(serde_json::to_string(talk).unwrap(), line, "{}", talk.id);

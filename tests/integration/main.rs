@@ -6,5 +6,6 @@ mod cli;
 mod corpus;
 mod facets;
 mod http;
+mod import;
 mod ranking;
 mod util;
