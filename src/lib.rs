@@ -23,6 +23,7 @@ pub mod store;
 pub mod suggest;
 pub mod synonyms;
 pub mod talk;
+pub mod update;
 pub mod vocabulary;
 
 pub use error::{Error, Rejection, Result};

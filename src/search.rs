@@ -1,19 +1,21 @@
 //! The search core: [`Engine`] takes plain request structs and returns plain response structs.
 //!
 //! The CLI and the HTTP handlers are thin faces over this module. An engine holds a snapshot of
-//! the live index generation; [`Engine::refresh`] switches to a new generation when another
-//! process has published one (a re-import), and tantivy's reader picks up commits made to the
-//! live generation.
+//! the live index: one tantivy searcher and the caches built from it (vocabulary, suggester).
+//! [`Engine::refresh`] replaces the snapshot when another process has published a new
+//! generation (a re-import) or committed to the live one (`add`, `remove`, the write API): it
+//! builds the new snapshot and its caches first, then swaps it in, so a search runs on one
+//! snapshot from start to end and never sees half an update.
 
 use std::collections::{BTreeMap, HashSet};
-use std::sync::{Arc, OnceLock, RwLock};
+use std::sync::{Arc, Mutex, OnceLock, RwLock};
 use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
 use tantivy::collector::TopDocs;
 use tantivy::query::{BooleanQuery, Occur, Query};
 use tantivy::schema::Value;
-use tantivy::{DocAddress, IndexReader, Order, ReloadPolicy, Searcher, TantivyDocument};
+use tantivy::{DocAddress, IndexReader, Order, Searcher, TantivyDocument};
 
 use crate::error::{Error, Result};
 use crate::facets::{self, Facet, FacetCollector, FacetValue};
@@ -223,27 +225,43 @@ pub struct SearchResponse {
     pub facets_more: BTreeMap<String, usize>,
 }
 
+/// One commit of one generation, and the caches built from it.
 struct Snapshot {
     generation: String,
+    /// The generation's reader, shared by its snapshots; reloaded only by [`Engine::refresh`].
     reader: IndexReader,
-    /// Built on first use (typo and prefix expansion need it).
+    /// The commit this snapshot searches.
+    searcher: Searcher,
+    /// `meta.json` as it was just before `searcher` was opened.
+    commit: Vec<u8>,
+    /// Built on first use (typo and prefix expansion need it), or by [`Engine::refresh`].
     vocabulary: OnceLock<Vocabulary>,
-    /// Built on first use (`/api/suggest` needs it).
+    /// Built on first use (`/api/suggest` needs it), or by [`Engine::refresh`].
     suggester: OnceLock<Suggester>,
 }
 
 impl Snapshot {
+    fn new(generation: String, reader: IndexReader, commit: Vec<u8>) -> Snapshot {
+        let searcher = reader.searcher();
+        Snapshot { generation, reader, searcher, commit, vocabulary: OnceLock::new(), suggester: OnceLock::new() }
+    }
+
     fn suggester(&self, fields: &Fields) -> &Suggester {
         self.suggester.get_or_init(|| {
-            Suggester::build(&self.reader.searcher(), fields.speaker_key, fields.event_key, fields.record)
+            Suggester::build(&self.searcher, fields.speaker_key, fields.event_key, fields.record)
         })
     }
 
     fn vocabulary(&self, fields: &Fields) -> &Vocabulary {
         self.vocabulary.get_or_init(|| {
             let text: Vec<_> = TextField::ALL.iter().map(|&f| fields.text(f)).collect();
-            Vocabulary::build(&self.reader.searcher(), &text)
+            Vocabulary::build(&self.searcher, &text)
         })
+    }
+
+    fn warm(&self, fields: &Fields) {
+        let _ = self.vocabulary(fields);
+        let _ = self.suggester(fields);
     }
 }
 
@@ -254,6 +272,8 @@ pub struct Engine {
     weights: Weights,
     synonyms: Synonyms,
     snapshot: RwLock<Arc<Snapshot>>,
+    /// Held while a refresh builds a snapshot, so two refreshes never build the same one.
+    refreshing: Mutex<()>,
 }
 
 impl Engine {
@@ -266,6 +286,7 @@ impl Engine {
             weights: Weights::default(),
             synonyms: Synonyms::bundled(),
             snapshot: RwLock::new(Arc::new(snapshot)),
+            refreshing: Mutex::new(()),
         })
     }
 
@@ -286,15 +307,26 @@ impl Engine {
         &self.dir
     }
 
-    /// Switches to the live generation if another process published a new one. Returns whether
-    /// it switched.
+    /// Switches to the live index if it changed: a newly published generation, or a new commit
+    /// (or merge) in the live one. The new snapshot's caches are built before it is swapped in,
+    /// so no search waits for them; searches already running finish on the old snapshot.
+    /// Returns whether it switched. Costs two small file reads when nothing changed.
     pub fn refresh(&self) -> Result<bool> {
-        let current = self.dir.current()?;
-        if current.as_deref() == Some(self.snapshot().generation.as_str()) || current.is_none() {
-            return Ok(false);
-        }
-        let fresh = Arc::new(open_snapshot(&self.dir)?);
-        *self.snapshot.write().unwrap_or_else(|e| e.into_inner()) = fresh;
+        let _one_at_a_time = self.refreshing.lock().unwrap_or_else(|e| e.into_inner());
+        let Some(current) = self.dir.current()? else { return Ok(false) };
+        let old = self.snapshot();
+        let fresh = if current != old.generation {
+            open_snapshot(&self.dir)?
+        } else {
+            let commit = self.dir.commit_marker(&current)?;
+            if commit == old.commit {
+                return Ok(false);
+            }
+            old.reader.reload()?;
+            Snapshot::new(current, old.reader.clone(), commit)
+        };
+        fresh.warm(&self.fields);
+        *self.snapshot.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(fresh);
         Ok(true)
     }
 
@@ -303,14 +335,12 @@ impl Engine {
     }
 
     fn searcher(&self) -> Searcher {
-        self.snapshot().reader.searcher()
+        self.snapshot().searcher.clone()
     }
 
     /// Builds the vocabulary used for typo and prefix expansion now rather than on first use.
     pub fn warm_up(&self) {
-        let snapshot = self.snapshot();
-        let _ = snapshot.vocabulary(&self.fields);
-        let _ = snapshot.suggester(&self.fields);
+        self.snapshot().warm(&self.fields);
     }
 
     /// Completions of what has been typed so far, for a search box's dropdown.
@@ -334,7 +364,7 @@ impl Engine {
         req.validate()?;
         let parsed = query::parse(&req.query);
         let snapshot = self.snapshot();
-        let searcher = snapshot.reader.searcher();
+        let searcher = snapshot.searcher.clone();
         let vocabulary = snapshot.vocabulary(&self.fields);
         let ctx = plan::Context { vocabulary, synonyms: &self.synonyms, prefix: req.prefix };
         let mut plan = plan::build(&parsed, &self.fields, &self.weights, &ctx);
@@ -500,8 +530,10 @@ fn suggest(query: &str, corrections: &[plan::Correction]) -> Option<String> {
 
 fn open_snapshot(dir: &IndexDir) -> Result<Snapshot> {
     let opened = dir.open()?;
-    let reader = opened.index.reader_builder().reload_policy(ReloadPolicy::OnCommitWithDelay).try_into()?;
-    Ok(Snapshot { generation: opened.generation, reader, vocabulary: OnceLock::new(), suggester: OnceLock::new() })
+    // Read before the reader opens: a commit in between makes the next refresh reload again,
+    // never miss one.
+    let commit = dir.commit_marker(&opened.generation)?;
+    Ok(Snapshot::new(opened.generation.clone(), opened.reader()?, commit))
 }
 
 /// Keeps the best-ranked of each group of talks with the same [`duplicate_key`], listing the

@@ -13,7 +13,7 @@ use tantivy::Searcher;
 use tantivy::schema::{Field, Value};
 
 use crate::analysis;
-use crate::vocabulary::Vocabulary;
+use crate::vocabulary::{Vocabulary, live_doc_freq};
 
 /// Most suggestions returned.
 pub const MAX_SUGGESTIONS: usize = 8;
@@ -72,11 +72,12 @@ impl Suggester {
                 let Ok(mut stream) = inverted.terms().stream() else { continue };
                 while stream.advance() {
                     if let Ok(text) = std::str::from_utf8(stream.key()) {
-                        *seen.entry(text.to_string()).or_default() += u64::from(stream.value().doc_freq);
+                        let count = live_doc_freq(&inverted, stream.value(), segment.alive_bitset());
+                        *seen.entry(text.to_string()).or_default() += count;
                     }
                 }
             }
-            entries.extend(seen.into_iter().map(|(text, count)| Entry {
+            entries.extend(seen.into_iter().filter(|&(_, count)| count > 0).map(|(text, count)| Entry {
                 folded: analysis::fold(&text),
                 text,
                 kind,

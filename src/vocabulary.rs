@@ -2,12 +2,15 @@
 //! talks that contain it, as one in-memory FST, for fast typo and prefix expansion.
 //!
 //! Built once per index snapshot (tens of milliseconds for the 21,713-talk corpus) on first use;
-//! `serve` builds it at start-up in the background.
+//! `serve` builds it at start-up in the background, and again for each new commit before
+//! searches use it. Counts leave out deleted (removed or replaced) talks.
 
 use std::collections::BTreeMap;
 
-use tantivy::Searcher;
-use tantivy::schema::Field;
+use tantivy::fastfield::AliveBitSet;
+use tantivy::postings::TermInfo;
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::{DocSet, InvertedIndexReader, Searcher};
 use tantivy_fst::{IntoStreamer, Map, Streamer};
 
 use crate::analysis;
@@ -22,6 +25,7 @@ impl Vocabulary {
     pub fn build(searcher: &Searcher, fields: &[Field]) -> Vocabulary {
         let mut merged: BTreeMap<Vec<u8>, u64> = BTreeMap::new();
         for segment in searcher.segment_readers() {
+            let alive = segment.alive_bitset();
             for &field in fields {
                 let Ok(inverted) = segment.inverted_index(field) else { continue };
                 let Ok(mut stream) = inverted.terms().stream() else { continue };
@@ -30,7 +34,10 @@ impl Vocabulary {
                     if key.first() == Some(&(analysis::STEM_MARK as u8)) {
                         continue;
                     }
-                    let df = u64::from(stream.value().doc_freq);
+                    let df = live_doc_freq(&inverted, stream.value(), alive);
+                    if df == 0 {
+                        continue;
+                    }
                     match merged.get_mut(key) {
                         Some(total) => *total += df,
                         None => {
@@ -113,6 +120,18 @@ impl Vocabulary {
     }
 }
 
+/// Live documents with a term in one segment: the dictionary's count when the segment has no
+/// deleted documents (the usual case), else counted from the postings, which is slower.
+pub fn live_doc_freq(inverted: &InvertedIndexReader, info: &TermInfo, alive: Option<&AliveBitSet>) -> u64 {
+    match alive {
+        None => u64::from(info.doc_freq),
+        Some(alive) => match inverted.read_postings_from_terminfo(info, IndexRecordOption::Basic) {
+            Ok(mut postings) => u64::from(postings.count(alive)),
+            Err(_) => 0,
+        },
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -148,5 +167,27 @@ mod tests {
         assert_eq!(vocab.search(&dfa, None), vec![("coroutines".to_string(), 2)]);
         assert_eq!(vocab.search(&dfa, Some('c')), vec![("coroutines".to_string(), 2)]);
         assert!(vocab.search(&dfa, Some('x')).is_empty());
+    }
+
+    #[test]
+    fn deleted_talks_do_not_count() {
+        let fields = Fields::new();
+        let index = tantivy::Index::create_in_ram(fields.schema.clone());
+        analysis::register(&index);
+        let mut writer: tantivy::IndexWriter = index.writer_with_num_threads(1, 15_000_000).unwrap();
+        writer.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
+        for (id, title) in [("a", "Zygote cells"), ("b", "Zygote again"), ("c", "Other")] {
+            writer.add_document(fields.document(&crate::Talk::new(id, title), "")).unwrap();
+        }
+        writer.commit().unwrap();
+        writer.delete_term(fields.id_term("a"));
+        writer.delete_term(fields.id_term("c"));
+        writer.commit().unwrap();
+        let searcher = index.reader().unwrap().searcher();
+        assert!(searcher.segment_reader(0).alive_bitset().is_some(), "the segment keeps its deleted talks");
+        let vocab = Vocabulary::build(&searcher, &[fields.title]);
+        assert_eq!(vocab.doc_freq("zygote"), 1);
+        assert_eq!(vocab.doc_freq("cells"), 0);
+        assert_eq!(vocab.doc_freq("other"), 0);
     }
 }
