@@ -21,6 +21,7 @@ use crate::synonyms::Synonyms;
 use crate::{eval, http, indexer};
 
 mod output;
+mod update;
 use output::{print_results, print_talk, use_color};
 
 const QUERY_HELP: &str = "\
@@ -114,6 +115,15 @@ enum Command {
         #[command(flatten)]
         config: ServeConfig,
     },
+    /// Insert talks into the live index, replacing those with the same id, in one commit that
+    /// a running server sees within a second.
+    Add(update::AddArgs),
+    /// Remove talks from the live index by id, in one commit (an unknown id: nothing removed, exit 4).
+    Remove(update::RemoveArgs),
+    /// Print what the index holds: talks, events, years, size, generation, last commit.
+    Stats(update::StatsArgs),
+    /// Write every talk out as JSON Lines, ordered by id (`index` reads it back).
+    Export(update::ExportArgs),
 }
 
 /// Filters, facets and order of a search (the HTTP API's parameters of the same names).
@@ -265,6 +275,10 @@ fn run(cli: Cli) -> Result<(), CliError> {
             let engine = with_synonyms(open_or_build(&dir)?, synonyms.as_deref())?;
             http::serve(engine, config)?;
         }
+        Command::Add(args) => update::add(&dir, args)?,
+        Command::Remove(args) => update::remove(&dir, args)?,
+        Command::Stats(args) => update::stats(&dir, args)?,
+        Command::Export(args) => update::export(&dir, args)?,
     }
     Ok(())
 }
