@@ -160,12 +160,19 @@ impl IndexDir {
         }
     }
 
-    /// Removes what a killed import left behind: generation directories newer than the live
-    /// one (under the write lock nobody is building them) and temporary `CURRENT` files.
-    /// Failures are ignored, like [`IndexDir::publish`]'s clean-up.
+    /// Removes what a killed writer left behind: generation directories newer than the live
+    /// one (under the write lock nobody is building them), temporary `CURRENT` files, and the
+    /// temporary files of an atomic write (`.tmp*`) in the live generation. Segment files of an
+    /// uncommitted change are tantivy's to collect, at the next commit. Failures are ignored,
+    /// like [`IndexDir::publish`]'s clean-up.
     pub fn remove_orphans(&self, _lock: &WriteLock) {
         let Ok(Some(current)) = self.current() else { return };
         let Some(live) = generation_order(&current) else { return };
+        for entry in fs::read_dir(self.root.join(&current)).into_iter().flatten().flatten() {
+            if entry.file_name().to_string_lossy().starts_with(".tmp") {
+                let _ = fs::remove_file(entry.path());
+            }
+        }
         let Ok(entries) = fs::read_dir(&self.root) else { return };
         for entry in entries.flatten() {
             let name = entry.file_name().to_string_lossy().into_owned();
@@ -327,6 +334,8 @@ mod tests {
             fs::create_dir(dir.path().join(name)).unwrap();
         }
         fs::write(dir.path().join(CURRENT), "gen-300-7\n").unwrap();
+        fs::write(dir.path().join("gen-300-7/.tmpAbC123"), "half a meta.json").unwrap();
+        fs::write(dir.path().join("gen-300-7/meta.json"), "{}").unwrap();
         fs::write(dir.path().join("CURRENT.tmp-42"), "gen-300-9\n").unwrap();
         let lock = store.lock().unwrap();
         store.remove_orphans(&lock);
@@ -334,6 +343,7 @@ mod tests {
             fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
         left.sort();
         assert_eq!(left, [".write.lock", "CURRENT", "gen-100-1", "gen-200-1", "gen-300-7"]);
+        assert_eq!(fs::read_dir(dir.path().join("gen-300-7")).unwrap().count(), 1, "only meta.json is left");
     }
 
     #[test]

@@ -3,8 +3,10 @@
 //! corpus (golden relevance tests).
 
 mod cli;
+mod crash;
 mod corpus;
 mod facets;
 mod http;
 mod ranking;
+mod update;
 mod util;
