@@ -3,10 +3,11 @@
 //! corpus (golden relevance tests).
 
 mod cli;
-mod crash;
 mod corpus;
+mod crash;
 mod facets;
 mod http;
 mod ranking;
 mod update;
 mod util;
+mod write_api;
