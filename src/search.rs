@@ -253,15 +253,25 @@ impl Snapshot {
     }
 
     fn vocabulary(&self, fields: &Fields) -> &Vocabulary {
-        self.vocabulary.get_or_init(|| {
-            let text: Vec<_> = TextField::ALL.iter().map(|&f| fields.text(f)).collect();
-            Vocabulary::build(&self.searcher, &text)
-        })
+        self.vocabulary.get_or_init(|| Vocabulary::build(&self.searcher, &text_fields(fields)))
     }
 
     fn warm(&self, fields: &Fields) {
         let _ = self.vocabulary(fields);
         let _ = self.suggester(fields);
+    }
+
+    /// Builds the caches from those of `previous`, an older commit of the same generation,
+    /// which were built already: only the segments new since then are read.
+    fn warm_after(&self, previous: &Snapshot, fields: &Fields) {
+        if let Some(vocabulary) = previous.vocabulary.get() {
+            let _ = self.vocabulary.set(vocabulary.rebuild(&self.searcher, &text_fields(fields)));
+        }
+        if let Some(suggester) = previous.suggester.get() {
+            let rebuilt = suggester.rebuild(&self.searcher, fields.speaker_key, fields.event_key, fields.record);
+            let _ = self.suggester.set(rebuilt);
+        }
+        self.warm(fields);
     }
 }
 
@@ -316,16 +326,19 @@ impl Engine {
         let Some(current) = self.dir.current()? else { return Ok(false) };
         let old = self.snapshot();
         let fresh = if current != old.generation {
-            open_snapshot(&self.dir)?
+            let fresh = open_snapshot(&self.dir)?;
+            fresh.warm(&self.fields);
+            fresh
         } else {
             let commit = self.dir.commit_marker(&current)?;
             if commit == old.commit {
                 return Ok(false);
             }
             old.reader.reload()?;
-            Snapshot::new(current, old.reader.clone(), commit)
+            let fresh = Snapshot::new(current, old.reader.clone(), commit);
+            fresh.warm_after(&old, &self.fields);
+            fresh
         };
-        fresh.warm(&self.fields);
         *self.snapshot.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(fresh);
         Ok(true)
     }
@@ -507,6 +520,10 @@ impl Engine {
             Error::Index(tantivy::TantivyError::InternalError(format!("stored record is unreadable: {e}")))
         })
     }
+}
+
+fn text_fields(fields: &Fields) -> Vec<tantivy::schema::Field> {
+    TextField::ALL.iter().map(|&f| fields.text(f)).collect()
 }
 
 /// A word found in fewer talks than this gets a "did you mean" if a better-known spelling exists.

@@ -9,8 +9,11 @@
 use std::collections::HashSet;
 
 use serde::{Deserialize, Serialize};
-use tantivy::Searcher;
+use std::sync::Arc;
+
+use tantivy::index::SegmentId;
 use tantivy::schema::{Field, Value};
+use tantivy::{DocId, Searcher, SegmentReader};
 
 use crate::analysis;
 use crate::vocabulary::{Vocabulary, live_doc_freq};
@@ -55,6 +58,32 @@ pub struct Suggester {
     entries: Vec<Entry>,
     /// (folded word, entry index), sorted.
     words: Vec<(String, u32)>,
+    /// Each segment's titles, deleted talks included, kept so that the suggester of the next
+    /// commit reads only new segments' stored records ([`Suggester::rebuild`]).
+    titles: Vec<SegmentTitles>,
+}
+
+/// The titles of one segment's talks, by document.
+#[derive(Clone)]
+struct SegmentTitles {
+    segment: SegmentId,
+    titles: Arc<Vec<(DocId, String)>>,
+}
+
+/// The non-empty titles of every talk of a segment, deleted ones included.
+fn segment_titles(segment: &SegmentReader, record: Field) -> Vec<(DocId, String)> {
+    let Ok(store) = segment.get_store_reader(64) else { return Vec::new() };
+    let mut titles = Vec::new();
+    for doc in 0..segment.max_doc() {
+        let Ok(d) = store.get::<tantivy::TantivyDocument>(doc) else { continue };
+        let Some(bytes) = d.get_first(record).and_then(|v| v.as_bytes()) else { continue };
+        if let Ok(talk) = serde_json::from_slice::<crate::Talk>(bytes) {
+            if !talk.title.trim().is_empty() {
+                titles.push((doc, talk.title));
+            }
+        }
+    }
+    titles
 }
 
 fn folded_words(folded: &str) -> impl Iterator<Item = &str> {
@@ -64,6 +93,16 @@ fn folded_words(folded: &str) -> impl Iterator<Item = &str> {
 impl Suggester {
     /// Reads speakers and events (with talk counts) and titles from the index.
     pub fn build(searcher: &Searcher, speaker_key: Field, event_key: Field, record: Field) -> Suggester {
+        Suggester::assemble(searcher, [speaker_key, event_key, record], &[])
+    }
+
+    /// The suggester of `searcher`, a later commit of the same index: the titles of segments
+    /// this one has read are not read again.
+    pub fn rebuild(&self, searcher: &Searcher, speaker_key: Field, event_key: Field, record: Field) -> Suggester {
+        Suggester::assemble(searcher, [speaker_key, event_key, record], &self.titles)
+    }
+
+    fn assemble(searcher: &Searcher, [speaker_key, event_key, record]: [Field; 3], known: &[SegmentTitles]) -> Self {
         let mut entries = Vec::new();
         for (field, kind) in [(speaker_key, Kind::Speaker), (event_key, Kind::Event)] {
             let mut seen = std::collections::HashMap::<String, u64>::new();
@@ -84,25 +123,24 @@ impl Suggester {
                 count,
             }));
         }
-        let mut titles = HashSet::new();
-        for (ord, segment) in searcher.segment_readers().iter().enumerate() {
-            let alive = segment.alive_bitset();
-            for doc in 0..segment.max_doc() {
-                if alive.is_some_and(|a| !a.is_alive(doc)) {
-                    continue;
+        let parts: Vec<SegmentTitles> = searcher
+            .segment_readers()
+            .iter()
+            .map(|segment| {
+                let id = segment.segment_id();
+                match known.iter().find(|p| p.segment == id) {
+                    Some(part) => part.clone(),
+                    None => SegmentTitles { segment: id, titles: Arc::new(segment_titles(segment, record)) },
                 }
-                let address = tantivy::DocAddress::new(ord as u32, doc);
-                let Ok(d) = searcher.doc::<tantivy::TantivyDocument>(address) else { continue };
-                let Some(bytes) = d.get_first(record).and_then(|v| v.as_bytes()) else { continue };
-                if let Ok(talk) = serde_json::from_slice::<crate::Talk>(bytes) {
-                    if !talk.title.trim().is_empty() && titles.insert(talk.title.clone()) {
-                        entries.push(Entry {
-                            folded: analysis::fold(&talk.title),
-                            text: talk.title,
-                            kind: Kind::Title,
-                            count: 1,
-                        });
-                    }
+            })
+            .collect();
+        let mut seen = HashSet::new();
+        for (segment, part) in searcher.segment_readers().iter().zip(&parts) {
+            let alive = segment.alive_bitset();
+            for (doc, title) in part.titles.iter() {
+                if alive.is_none_or(|a| a.is_alive(*doc)) && seen.insert(title.as_str()) {
+                    let folded = analysis::fold(title);
+                    entries.push(Entry { folded, text: title.clone(), kind: Kind::Title, count: 1 });
                 }
             }
         }
@@ -116,7 +154,7 @@ impl Suggester {
             }
         }
         words.sort_unstable();
-        Suggester { entries, words }
+        Suggester { entries, words, titles: parts }
     }
 
     /// Completions for `typed`, best first.
@@ -182,5 +220,48 @@ impl Suggester {
             .filter(|s| seen.insert(analysis::fold(&s.text)))
             .take(MAX_SUGGESTIONS)
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::schema::{Fields, TextField};
+
+    #[test]
+    fn a_rebuild_after_a_commit_suggests_what_a_fresh_build_does() {
+        let fields = Fields::new();
+        let index = tantivy::Index::create_in_ram(fields.schema.clone());
+        analysis::register(&index);
+        let mut writer: tantivy::IndexWriter = index.writer_with_num_threads(1, 15_000_000).unwrap();
+        writer.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
+        let reader = index.reader_builder().reload_policy(tantivy::ReloadPolicy::Manual).try_into().unwrap();
+        let talk = |id: &str, title: &str, speaker: &str| {
+            let mut t = crate::Talk::new(id, title);
+            t.speakers = vec![speaker.into()];
+            t
+        };
+        writer.add_document(fields.document(&talk("a", "Zebras in Python", "Zed Shaw"), "")).unwrap();
+        writer.add_document(fields.document(&talk("b", "Zen of testing", "Zoe Ze"), "")).unwrap();
+        writer.commit().unwrap();
+        reader.reload().unwrap();
+        let build = |searcher: &Searcher| Suggester::build(searcher, fields.speaker_key, fields.event_key, fields.record);
+        let first = build(&reader.searcher());
+        writer.add_document(fields.document(&talk("c", "Zeppelins", "Zara Zee"), "")).unwrap();
+        writer.delete_term(fields.id_term("b"));
+        writer.commit().unwrap();
+        reader.reload().unwrap();
+        let searcher = reader.searcher();
+        let rebuilt = first.rebuild(&searcher, fields.speaker_key, fields.event_key, fields.record);
+        assert!(Arc::ptr_eq(&first.titles[0].titles, &rebuilt.titles[0].titles), "old titles are not read again");
+        let text: Vec<Field> = TextField::ALL.iter().map(|&f| fields.text(f)).collect();
+        let vocabulary = Vocabulary::build(&searcher, &text);
+        let fresh = build(&searcher);
+        for typed in ["z", "ze", "zeppelin", "zen", "zoe", "zara"] {
+            assert_eq!(rebuilt.suggest(&vocabulary, typed), fresh.suggest(&vocabulary, typed), "{typed}");
+        }
+        let texts: Vec<String> = rebuilt.suggest(&vocabulary, "ze").into_iter().map(|s| s.text).collect();
+        assert!(texts.contains(&"Zeppelins".to_string()), "{texts:?}");
+        assert!(!texts.iter().any(|t| t == "Zen of testing" || t == "Zoe Ze"), "removed talk: {texts:?}");
     }
 }
