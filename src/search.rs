@@ -247,9 +247,8 @@ impl Snapshot {
     }
 
     fn suggester(&self, fields: &Fields) -> &Suggester {
-        self.suggester.get_or_init(|| {
-            Suggester::build(&self.searcher, fields.speaker_key, fields.event_key, fields.record)
-        })
+        self.suggester
+            .get_or_init(|| Suggester::build(&self.searcher, fields.speaker_key, fields.event_key, fields.record))
     }
 
     fn vocabulary(&self, fields: &Fields) -> &Vocabulary {

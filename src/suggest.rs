@@ -77,10 +77,10 @@ fn segment_titles(segment: &SegmentReader, record: Field) -> Vec<(DocId, String)
     for doc in 0..segment.max_doc() {
         let Ok(d) = store.get::<tantivy::TantivyDocument>(doc) else { continue };
         let Some(bytes) = d.get_first(record).and_then(|v| v.as_bytes()) else { continue };
-        if let Ok(talk) = serde_json::from_slice::<crate::Talk>(bytes) {
-            if !talk.title.trim().is_empty() {
-                titles.push((doc, talk.title));
-            }
+        if let Ok(talk) = serde_json::from_slice::<crate::Talk>(bytes)
+            && !talk.title.trim().is_empty()
+        {
+            titles.push((doc, talk.title));
         }
     }
     titles
@@ -245,7 +245,8 @@ mod tests {
         writer.add_document(fields.document(&talk("b", "Zen of testing", "Zoe Ze"), "")).unwrap();
         writer.commit().unwrap();
         reader.reload().unwrap();
-        let build = |searcher: &Searcher| Suggester::build(searcher, fields.speaker_key, fields.event_key, fields.record);
+        let build =
+            |searcher: &Searcher| Suggester::build(searcher, fields.speaker_key, fields.event_key, fields.record);
         let first = build(&reader.searcher());
         writer.add_document(fields.document(&talk("c", "Zeppelins", "Zara Zee"), "")).unwrap();
         writer.delete_term(fields.id_term("b"));

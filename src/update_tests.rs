@@ -136,5 +136,8 @@ fn a_refreshed_engine_finds_added_talks_by_typo_prefix_and_suggestion() {
     assert!(engine.refresh().unwrap());
     assert!(ids(&engine, "zygomorphic").is_empty());
     let suggestions = engine.suggest("zeph").unwrap();
-    assert!(!suggestions.iter().any(|s| s.kind == Kind::Speaker), "a removed speaker is not suggested: {suggestions:?}");
+    assert!(
+        !suggestions.iter().any(|s| s.kind == Kind::Speaker),
+        "a removed speaker is not suggested: {suggestions:?}"
+    );
 }

@@ -74,10 +74,13 @@ fn add_write_operations(doc: &mut Value) {
         op["responses"]["409"] = error("Another process is writing the index; try again");
         op
     };
-    let applied = ok("Applied in one commit; the counts, and the talks the index holds now", json!({
+    let applied = ok(
+        "Applied in one commit; the counts, and the talks the index holds now",
+        json!({
         "type": "object", "properties": {
             "added": {"type": "integer"}, "replaced": {"type": "integer"},
-            "removed": {"type": "integer"}, "talks": {"type": "integer"}}}));
+            "removed": {"type": "integer"}, "talks": {"type": "integer"}}}),
+    );
     let talk = json!({"$ref": "#/components/schemas/Talk"});
     doc["paths"]["/api/talks"] = json!({"post": secured(json!({
         "summary": "Insert talks, replacing those with the same id (all or nothing)",

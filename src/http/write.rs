@@ -67,7 +67,7 @@ pub fn routes(config: &ServeConfig) -> Router<AppState> {
 
 /// `POST /api/talks`: inserts or replaces the talks of the body.
 async fn add(state: AppState, writer: Arc<Writer>, headers: HeaderMap, body: Body) -> Response {
-    if let Err(denied) = writer.authorize(&headers) {
+    if let Some(denied) = writer.denial(&headers) {
         return denied;
     }
     let bytes = match read_body(body, &headers, writer.max_body).await {
@@ -90,7 +90,7 @@ async fn add(state: AppState, writer: Arc<Writer>, headers: HeaderMap, body: Bod
 
 /// `DELETE /api/talks/{id}`: removes one talk.
 async fn remove(state: AppState, writer: Arc<Writer>, headers: HeaderMap, id: String) -> Response {
-    if let Err(denied) = writer.authorize(&headers) {
+    if let Some(denied) = writer.denial(&headers) {
         return denied;
     }
     let engine = Arc::clone(&state.engine);
@@ -114,13 +114,13 @@ fn refresh(engine: &Engine) {
 }
 
 impl Writer {
-    /// Ok with the right bearer token; else the 401 answer.
-    fn authorize(&self, headers: &HeaderMap) -> Result<(), Response> {
+    /// The 401 answer, unless the request has the right bearer token.
+    fn denial(&self, headers: &HeaderMap) -> Option<Response> {
         let given = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(bearer);
         match given {
-            Some(token) if same_secret(self.token.0.as_bytes(), token.as_bytes()) => Ok(()),
-            Some(_) => Err(unauthorized(r#"Bearer realm="talksearch", error="invalid_token""#, "wrong write token")),
-            None => Err(unauthorized(
+            Some(token) if same_secret(self.token.0.as_bytes(), token.as_bytes()) => None,
+            Some(_) => Some(unauthorized(r#"Bearer realm="talksearch", error="invalid_token""#, "wrong write token")),
+            None => Some(unauthorized(
                 r#"Bearer realm="talksearch""#,
                 "this endpoint needs the header `Authorization: Bearer <write token>`",
             )),
@@ -191,7 +191,10 @@ fn parse_body(bytes: &[u8]) -> Result<Vec<Talk>> {
     } else if body.is_empty() {
         return Err(reject(1, "empty body: send a talk record, an array of records, or one record a line".into()));
     } else {
-        return Err(reject(first_line, "not JSON: send a talk record, an array of records, or one record a line".into()));
+        return Err(reject(
+            first_line,
+            "not JSON: send a talk record, an array of records, or one record a line".into(),
+        ));
     };
     let source = Source::Text { label: BODY_LABEL.into(), text: text.to_string() };
     Ok(ingest::read_sources(&[source], ReadOptions { format: Some(format), ..ReadOptions::default() })?.talks)
@@ -233,7 +236,8 @@ mod tests {
         let body = b"{\"id\": \"a\", \"title\": \"A\"}\n{\"id\": \"b\", \"title\": \"B\", \"date\": \"2012-13-01\"}\n";
         let err = parse_body(body).unwrap_err().to_string();
         assert!(err.starts_with("request body:2: field \"date\""), "{err}");
-        let err = parse_body(b"\n\n{\"id\": \"a\",\n \"speakers\": \"Ann\", \"title\": \"A\"}").unwrap_err().to_string();
+        let err =
+            parse_body(b"\n\n{\"id\": \"a\",\n \"speakers\": \"Ann\", \"title\": \"A\"}").unwrap_err().to_string();
         assert!(err.starts_with("request body:3: field \"speakers\""), "{err}");
         let err = parse_body(b"{\"id\": \"a\", \"title\": \"A\"}\n{\"id\": \"a\", \"title\": \"A\"}").unwrap_err();
         assert!(err.to_string().contains("request body:2: field \"id\": duplicate id"), "{err}");

@@ -40,7 +40,12 @@ fn current(root: &Path) -> String {
 }
 
 fn names(dir: &Path) -> BTreeSet<String> {
-    std::fs::read_dir(dir).into_iter().flatten().flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect()
+    std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect()
 }
 
 /// Polls until `ready` says so, then SIGKILLs the child. Panics if the child ended first: the
@@ -132,8 +137,12 @@ fn killing_an_import_or_an_add_midway_leaves_the_last_commit_intact() {
 /// Every file of a generation belongs to a committed segment or is one of the index's own.
 fn assert_only_committed_files(gen_dir: &Path) {
     let meta: Value = serde_json::from_slice(&std::fs::read(gen_dir.join("meta.json")).unwrap()).unwrap();
-    let segments: Vec<String> =
-        meta["segments"].as_array().unwrap().iter().map(|s| s["segment_id"].as_str().unwrap().replace('-', "")).collect();
+    let segments: Vec<String> = meta["segments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["segment_id"].as_str().unwrap().replace('-', ""))
+        .collect();
     for name in names(gen_dir) {
         let own = ["meta.json", ".managed.json", "talksearch.json"].contains(&name.as_str()) || name.ends_with(".lock");
         assert!(own || segments.iter().any(|s| name.starts_with(s.as_str())), "left behind: {name}");

@@ -78,7 +78,11 @@ pub fn corpus_engine() -> Option<Arc<Engine>> {
 /// A command running the real binary (for tests that start, watch or kill it).
 pub fn talksearch_command(args: &[&str]) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_talksearch"));
-    command.args(args).env_remove("TALKSEARCH_INDEX").env_remove("TALKSEARCH_ADDR").env_remove("TALKSEARCH_WRITE_TOKEN");
+    command
+        .args(args)
+        .env_remove("TALKSEARCH_INDEX")
+        .env_remove("TALKSEARCH_ADDR")
+        .env_remove("TALKSEARCH_WRITE_TOKEN");
     command
 }
 
