@@ -226,33 +226,20 @@ impl Suggester {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::schema::{Fields, TextField};
+    use crate::schema::TextField;
 
     #[test]
     fn a_rebuild_after_a_commit_suggests_what_a_fresh_build_does() {
-        let fields = Fields::new();
-        let index = tantivy::Index::create_in_ram(fields.schema.clone());
-        analysis::register(&index);
-        let mut writer: tantivy::IndexWriter = index.writer_with_num_threads(1, 15_000_000).unwrap();
-        writer.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
-        let reader = index.reader_builder().reload_policy(tantivy::ReloadPolicy::Manual).try_into().unwrap();
-        let talk = |id: &str, title: &str, speaker: &str| {
-            let mut t = crate::Talk::new(id, title);
-            t.speakers = vec![speaker.into()];
-            t
-        };
-        writer.add_document(fields.document(&talk("a", "Zebras in Python", "Zed Shaw"), "")).unwrap();
-        writer.add_document(fields.document(&talk("b", "Zen of testing", "Zoe Ze"), "")).unwrap();
-        writer.commit().unwrap();
-        reader.reload().unwrap();
+        let mut ram = crate::vocabulary::testing::RamIndex::new();
+        ram.add("a", "Zebras in Python", "Zed Shaw");
+        ram.add("b", "Zen of testing", "Zoe Ze");
+        let fields = ram.fields.clone();
         let build =
             |searcher: &Searcher| Suggester::build(searcher, fields.speaker_key, fields.event_key, fields.record);
-        let first = build(&reader.searcher());
-        writer.add_document(fields.document(&talk("c", "Zeppelins", "Zara Zee"), "")).unwrap();
-        writer.delete_term(fields.id_term("b"));
-        writer.commit().unwrap();
-        reader.reload().unwrap();
-        let searcher = reader.searcher();
+        let first = build(&ram.commit());
+        ram.add("c", "Zeppelins", "Zara Zee");
+        ram.remove("b");
+        let searcher = ram.commit();
         let rebuilt = first.rebuild(&searcher, fields.speaker_key, fields.event_key, fields.record);
         assert!(Arc::ptr_eq(&first.titles[0].titles, &rebuilt.titles[0].titles), "old titles are not read again");
         let text: Vec<Field> = TextField::ALL.iter().map(|&f| fields.text(f)).collect();

@@ -231,57 +231,85 @@ mod tests {
 
     #[test]
     fn a_rebuild_reads_only_changed_segments_and_equals_a_fresh_build() {
-        let fields = Fields::new();
-        let index = tantivy::Index::create_in_ram(fields.schema.clone());
-        analysis::register(&index);
-        let mut writer: tantivy::IndexWriter = index.writer_with_num_threads(1, 15_000_000).unwrap();
-        writer.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
-        let reader = index.reader_builder().reload_policy(tantivy::ReloadPolicy::Manual).try_into().unwrap();
-        let add = |writer: &mut tantivy::IndexWriter, id: &str, title: &str| {
-            writer.add_document(fields.document(&crate::Talk::new(id, title), "")).unwrap();
-        };
+        let mut ram = testing::RamIndex::new();
         for (id, title) in [("a", "Zygote cells"), ("b", "Zygote again"), ("c", "Other")] {
-            add(&mut writer, id, title);
+            ram.add(id, title, "");
         }
-        writer.commit().unwrap();
-        reader.reload().unwrap();
-        let first = Vocabulary::build(&reader.searcher(), &[fields.title]);
-        add(&mut writer, "d", "Zygote anew");
-        writer.commit().unwrap();
-        reader.reload().unwrap();
-        let second = first.rebuild(&reader.searcher(), &[fields.title]);
+        let title = [ram.fields.title];
+        let first = Vocabulary::build(&ram.commit(), &title);
+        ram.add("d", "Zygote anew", "");
+        let second = first.rebuild(&ram.commit(), &title);
         assert!(Arc::ptr_eq(&first.parts[0].map, &second.parts[0].map), "the unchanged segment is not read again");
         assert_eq!(second.doc_freq("zygote"), 3);
-        writer.delete_term(fields.id_term("a"));
-        writer.commit().unwrap();
-        reader.reload().unwrap();
-        let third = second.rebuild(&reader.searcher(), &[fields.title]);
+        ram.remove("a");
+        let searcher = ram.commit();
+        let third = second.rebuild(&searcher, &title);
         assert!(!Arc::ptr_eq(&second.parts[0].map, &third.parts[0].map), "a segment with new deletes is read again");
         assert!(Arc::ptr_eq(&second.parts[1].map, &third.parts[1].map));
-        assert_eq!(all(&third), all(&Vocabulary::build(&reader.searcher(), &[fields.title])));
+        assert_eq!(all(&third), all(&Vocabulary::build(&searcher, &title)));
         assert_eq!(third.doc_freq("zygote"), 2);
         assert_eq!(third.doc_freq("cells"), 0);
     }
 
     #[test]
     fn deleted_talks_do_not_count() {
-        let fields = Fields::new();
-        let index = tantivy::Index::create_in_ram(fields.schema.clone());
-        analysis::register(&index);
-        let mut writer: tantivy::IndexWriter = index.writer_with_num_threads(1, 15_000_000).unwrap();
-        writer.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
+        let mut ram = testing::RamIndex::new();
         for (id, title) in [("a", "Zygote cells"), ("b", "Zygote again"), ("c", "Other")] {
-            writer.add_document(fields.document(&crate::Talk::new(id, title), "")).unwrap();
+            ram.add(id, title, "");
         }
-        writer.commit().unwrap();
-        writer.delete_term(fields.id_term("a"));
-        writer.delete_term(fields.id_term("c"));
-        writer.commit().unwrap();
-        let searcher = index.reader().unwrap().searcher();
+        ram.commit();
+        ram.remove("a");
+        ram.remove("c");
+        let searcher = ram.commit();
+        let fields = &ram.fields;
         assert!(searcher.segment_reader(0).alive_bitset().is_some(), "the segment keeps its deleted talks");
         let vocab = Vocabulary::build(&searcher, &[fields.title]);
         assert_eq!(vocab.doc_freq("zygote"), 1);
         assert_eq!(vocab.doc_freq("cells"), 0);
         assert_eq!(vocab.doc_freq("other"), 0);
+    }
+}
+
+/// An in-memory index for tests, whose segments are never merged.
+#[cfg(test)]
+pub(crate) mod testing {
+    use tantivy::{IndexReader, IndexWriter, ReloadPolicy, Searcher};
+
+    use crate::schema::Fields;
+
+    pub(crate) struct RamIndex {
+        pub(crate) fields: Fields,
+        writer: IndexWriter,
+        reader: IndexReader,
+    }
+
+    impl RamIndex {
+        pub(crate) fn new() -> RamIndex {
+            let fields = Fields::new();
+            let index = tantivy::Index::create_in_ram(fields.schema.clone());
+            crate::analysis::register(&index);
+            let writer: IndexWriter = index.writer_with_num_threads(1, 15_000_000).unwrap();
+            writer.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
+            let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into().unwrap();
+            RamIndex { fields, writer, reader }
+        }
+
+        /// Adds a talk with one speaker (none if empty).
+        pub(crate) fn add(&mut self, id: &str, title: &str, speaker: &str) {
+            let mut talk = crate::Talk::new(id, title);
+            talk.speakers = Some(speaker).filter(|s| !s.is_empty()).map(String::from).into_iter().collect();
+            self.writer.add_document(self.fields.document(&talk, "")).unwrap();
+        }
+
+        pub(crate) fn remove(&mut self, id: &str) {
+            self.writer.delete_term(self.fields.id_term(id));
+        }
+
+        /// Commits (a new segment for what was added) and returns a searcher of the commit.
+        pub(crate) fn commit(&mut self) -> Searcher {
+            self.writer.commit().unwrap();
+            self.reader.reload().unwrap();
+            self.reader.searcher()
+        }
     }
 }

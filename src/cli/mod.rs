@@ -14,7 +14,7 @@ use clap::{Parser, Subcommand};
 use crate::config::{IndexConfig, ServeConfig};
 use crate::error::{Error, Result};
 use crate::facets::Facet;
-use crate::ingest::{self, Format, ReadOptions, Source};
+use crate::ingest::{self, ReadOptions, Source};
 use crate::search::{DEFAULT_LIMIT, Engine, Filters, SearchRequest, Sort};
 use crate::store::IndexDir;
 use crate::synonyms::Synonyms;
@@ -62,15 +62,8 @@ enum Command {
         /// Files to import; none: the bundled listing.
         #[arg(value_name = "FILE")]
         files: Vec<PathBuf>,
-        /// Index the valid records and list the rejected ones, instead of failing.
-        #[arg(long)]
-        skip_invalid: bool,
-        /// Read every file in this format instead of detecting it.
-        #[arg(long, value_enum)]
-        format: Option<Format>,
-        /// CSV: read record FIELD from column COLUMN (repeatable), e.g. --map abstract=description.
-        #[arg(long, value_name = "FIELD=COLUMN", value_parser = ingest::csv_table::parse_map)]
-        map: Vec<(String, String)>,
+        #[command(flatten)]
+        input: update::InputArgs,
     },
     /// Search the index.
     #[command(after_help = QUERY_HELP)]
@@ -224,10 +217,10 @@ fn run(cli: Cli) -> Result<(), CliError> {
     let dir = cli.index.index_dir();
     let synonyms = cli.synonyms;
     match cli.command {
-        Command::Index { files, skip_invalid, format, map } => {
+        Command::Index { files, input } => {
             let sources: Vec<Source> =
                 if files.is_empty() { vec![ingest::bundled()] } else { files.into_iter().map(Source::File).collect() };
-            index(&dir, &sources, ReadOptions { format, skip_invalid, map })?;
+            index(&dir, &sources, input.read_options())?;
         }
         Command::Search { query, limit, offset, json, refine } => {
             let engine = with_synonyms(open_or_build(&dir)?, synonyms.as_deref())?;

@@ -12,10 +12,10 @@ use crate::stats::{self, Stats};
 use crate::store::IndexDir;
 use crate::update::{self, Applied};
 
-/// How input files are read (the options `index` has too).
+/// How input files are read (`index` and `add`).
 #[derive(Debug, clap::Args)]
 pub(super) struct InputArgs {
-    /// Apply the valid records and list the rejected ones, instead of failing.
+    /// Take the valid records and list the rejected ones, instead of failing.
     #[arg(long)]
     skip_invalid: bool,
     /// Read every file in this format instead of detecting it.
@@ -24,6 +24,12 @@ pub(super) struct InputArgs {
     /// CSV: read record FIELD from column COLUMN (repeatable), e.g. --map abstract=description.
     #[arg(long, value_name = "FIELD=COLUMN", value_parser = ingest::csv_table::parse_map)]
     map: Vec<(String, String)>,
+}
+
+impl InputArgs {
+    pub(super) fn read_options(self) -> ReadOptions {
+        ReadOptions { format: self.format, skip_invalid: self.skip_invalid, map: self.map }
+    }
 }
 
 /// Longest wait for another process writing the index.
@@ -79,8 +85,7 @@ pub(super) struct ExportArgs {
 pub(super) fn add(dir: &IndexDir, args: AddArgs) -> Result<(), CliError> {
     let start = Instant::now();
     let sources: Vec<Source> = args.files.into_iter().map(Source::File).collect();
-    let opts = ReadOptions { format: args.input.format, skip_invalid: args.input.skip_invalid, map: args.input.map };
-    let import = ingest::read_sources(&sources, opts)?;
+    let import = ingest::read_sources(&sources, args.input.read_options())?;
     for r in &import.rejected {
         eprintln!("rejected: {r}");
     }

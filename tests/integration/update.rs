@@ -16,6 +16,14 @@ fn index_arg(dir: &tempfile::TempDir) -> String {
     dir.path().join("index").display().to_string()
 }
 
+/// An index of `tests/fixtures/talks.jsonl` in a new temporary directory, and its `--index`.
+fn fixture_index() -> (tempfile::TempDir, String) {
+    let tmp = tempfile::tempdir().unwrap();
+    let idx = index_arg(&tmp);
+    assert!(talksearch(&["--index", &idx, "index", &fixture("talks.jsonl").display().to_string()]).status.success());
+    (tmp, idx)
+}
+
 fn write(dir: &tempfile::TempDir, name: &str, text: &str) -> String {
     let path = dir.path().join(name);
     std::fs::write(&path, text).unwrap();
@@ -41,9 +49,7 @@ const CHANGED: &str = r#"{"id":"fixture/pypy-jit","title":"How the PyPy JIT real
 
 #[test]
 fn add_inserts_and_replaces_and_remove_deletes_by_id() {
-    let tmp = tempfile::tempdir().unwrap();
-    let idx = index_arg(&tmp);
-    assert!(talksearch(&["--index", &idx, "index", &fixture("talks.jsonl").display().to_string()]).status.success());
+    let (tmp, idx) = fixture_index();
     let before = stats(&idx)["talks"].as_u64().unwrap();
 
     let file = write(&tmp, "new.jsonl", &format!("{NEW}\n{CHANGED}\n"));
@@ -70,9 +76,7 @@ fn add_inserts_and_replaces_and_remove_deletes_by_id() {
 
 #[test]
 fn add_reads_every_format_with_the_index_options_and_is_all_or_nothing() {
-    let tmp = tempfile::tempdir().unwrap();
-    let idx = index_arg(&tmp);
-    assert!(talksearch(&["--index", &idx, "index", &fixture("talks.jsonl").display().to_string()]).status.success());
+    let (_tmp, idx) = fixture_index();
     let before = stats(&idx)["talks"].as_u64().unwrap();
 
     let broken = fixture("broken.jsonl").display().to_string();
@@ -92,9 +96,7 @@ fn add_reads_every_format_with_the_index_options_and_is_all_or_nothing() {
 
 #[test]
 fn a_writer_waits_for_a_busy_index_then_says_so() {
-    let tmp = tempfile::tempdir().unwrap();
-    let idx = index_arg(&tmp);
-    assert!(talksearch(&["--index", &idx, "index", &fixture("talks.jsonl").display().to_string()]).status.success());
+    let (tmp, idx) = fixture_index();
     let held = IndexDir::new(tmp.path().join("index")).lock().unwrap();
     let file = write(&tmp, "new.jsonl", NEW);
     let start = Instant::now();
@@ -204,9 +206,7 @@ fn http(port: u16, method: &str, path: &str, headers: &str, body: &str) -> (u16,
 
 #[test]
 fn a_running_server_sees_a_cli_add_within_a_second_and_takes_turns_writing() {
-    let tmp = tempfile::tempdir().unwrap();
-    let idx = index_arg(&tmp);
-    assert!(talksearch(&["--index", &idx, "index", &fixture("talks.jsonl").display().to_string()]).status.success());
+    let (tmp, idx) = fixture_index();
     let token = "integration-test-token-0123";
     let (mut server, port) = start_server(&idx, Some(token));
 
