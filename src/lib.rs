@@ -19,6 +19,7 @@ pub mod plan;
 pub mod query;
 pub mod schema;
 pub mod search;
+mod snapshot;
 pub mod snippet;
 pub mod stats;
 pub mod store;

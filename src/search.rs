@@ -1,34 +1,34 @@
 //! The search core: [`Engine`] takes plain request structs and returns plain response structs.
 //!
 //! The CLI and the HTTP handlers are thin faces over this module. An engine holds a snapshot of
-//! the live index: one tantivy searcher and the caches built from it (vocabulary, suggester).
+//! the live index ([`crate::snapshot`]): one tantivy searcher and the caches built from it.
 //! [`Engine::refresh`] replaces the snapshot when another process has published a new
-//! generation (a re-import) or committed to the live one (`add`, `remove`, the write API): it
-//! builds the new snapshot and its caches first, then swaps it in, so a search runs on one
+//! generation (a re-import) or committed to the live one (`add`, `remove`, the write API): the
+//! new snapshot and its caches are built first, then swapped in, so a search runs on one
 //! snapshot from start to end and never sees half an update.
 
 use std::collections::{BTreeMap, HashSet};
-use std::sync::{Arc, Mutex, OnceLock, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
 use tantivy::collector::TopDocs;
 use tantivy::query::{BooleanQuery, Occur, Query};
 use tantivy::schema::Value;
-use tantivy::{DocAddress, IndexReader, Order, Searcher, TantivyDocument};
+use tantivy::{DocAddress, Order, Searcher, TantivyDocument};
 
 use crate::error::{Error, Result};
 use crate::facets::{self, Facet, FacetCollector, FacetValue};
 use crate::feedback;
 use crate::plan::{self, Weights};
 use crate::query;
-use crate::schema::{Fields, TextField};
+use crate::schema::Fields;
+use crate::snapshot::Snapshot;
 use crate::snippet::{Highlighter, Snippet};
 use crate::store::IndexDir;
-use crate::suggest::{Suggester, Suggestion};
+use crate::suggest::Suggestion;
 use crate::synonyms::Synonyms;
 use crate::talk::Talk;
-use crate::vocabulary::Vocabulary;
 
 /// Most hits a request may ask for.
 pub const MAX_LIMIT: usize = 100;
@@ -225,55 +225,6 @@ pub struct SearchResponse {
     pub facets_more: BTreeMap<String, usize>,
 }
 
-/// One commit of one generation, and the caches built from it.
-struct Snapshot {
-    generation: String,
-    /// The generation's reader, shared by its snapshots; reloaded only by [`Engine::refresh`].
-    reader: IndexReader,
-    /// The commit this snapshot searches.
-    searcher: Searcher,
-    /// `meta.json` as it was just before `searcher` was opened.
-    commit: Vec<u8>,
-    /// Built on first use (typo and prefix expansion need it), or by [`Engine::refresh`].
-    vocabulary: OnceLock<Vocabulary>,
-    /// Built on first use (`/api/suggest` needs it), or by [`Engine::refresh`].
-    suggester: OnceLock<Suggester>,
-}
-
-impl Snapshot {
-    fn new(generation: String, reader: IndexReader, commit: Vec<u8>) -> Snapshot {
-        let searcher = reader.searcher();
-        Snapshot { generation, reader, searcher, commit, vocabulary: OnceLock::new(), suggester: OnceLock::new() }
-    }
-
-    fn suggester(&self, fields: &Fields) -> &Suggester {
-        self.suggester
-            .get_or_init(|| Suggester::build(&self.searcher, fields.speaker_key, fields.event_key, fields.record))
-    }
-
-    fn vocabulary(&self, fields: &Fields) -> &Vocabulary {
-        self.vocabulary.get_or_init(|| Vocabulary::build(&self.searcher, &text_fields(fields)))
-    }
-
-    fn warm(&self, fields: &Fields) {
-        let _ = self.vocabulary(fields);
-        let _ = self.suggester(fields);
-    }
-
-    /// Builds the caches from those of `previous`, an older commit of the same generation,
-    /// which were built already: only the segments new since then are read.
-    fn warm_after(&self, previous: &Snapshot, fields: &Fields) {
-        if let Some(vocabulary) = previous.vocabulary.get() {
-            let _ = self.vocabulary.set(vocabulary.rebuild(&self.searcher, &text_fields(fields)));
-        }
-        if let Some(suggester) = previous.suggester.get() {
-            let rebuilt = suggester.rebuild(&self.searcher, fields.speaker_key, fields.event_key, fields.record);
-            let _ = self.suggester.set(rebuilt);
-        }
-        self.warm(fields);
-    }
-}
-
 /// A searchable index.
 pub struct Engine {
     dir: IndexDir,
@@ -288,7 +239,7 @@ pub struct Engine {
 impl Engine {
     /// Opens the live index at `dir`.
     pub fn open(dir: IndexDir) -> Result<Engine> {
-        let snapshot = open_snapshot(&dir)?;
+        let snapshot = Snapshot::open(&dir)?;
         Ok(Engine {
             dir,
             fields: Fields::new(),
@@ -322,24 +273,13 @@ impl Engine {
     /// Returns whether it switched. Costs two small file reads when nothing changed.
     pub fn refresh(&self) -> Result<bool> {
         let _one_at_a_time = self.refreshing.lock().unwrap_or_else(|e| e.into_inner());
-        let Some(current) = self.dir.current()? else { return Ok(false) };
-        let old = self.snapshot();
-        let fresh = if current != old.generation {
-            let fresh = open_snapshot(&self.dir)?;
-            fresh.warm(&self.fields);
-            fresh
-        } else {
-            let commit = self.dir.commit_marker(&current)?;
-            if commit == old.commit {
-                return Ok(false);
+        match self.snapshot().next(&self.dir, &self.fields)? {
+            Some(fresh) => {
+                *self.snapshot.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(fresh);
+                Ok(true)
             }
-            old.reader.reload()?;
-            let fresh = Snapshot::new(current, old.reader.clone(), commit);
-            fresh.warm_after(&old, &self.fields);
-            fresh
-        };
-        *self.snapshot.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(fresh);
-        Ok(true)
+            None => Ok(false),
+        }
     }
 
     fn snapshot(&self) -> Arc<Snapshot> {
@@ -521,10 +461,6 @@ impl Engine {
     }
 }
 
-fn text_fields(fields: &Fields) -> Vec<tantivy::schema::Field> {
-    TextField::ALL.iter().map(|&f| fields.text(f)).collect()
-}
-
 /// A word found in fewer talks than this gets a "did you mean" if a better-known spelling exists.
 pub const SUGGEST_BELOW: u64 = 5;
 
@@ -542,14 +478,6 @@ fn suggest(query: &str, corrections: &[plan::Correction]) -> Option<String> {
         }
     }
     changed.then_some(out)
-}
-
-fn open_snapshot(dir: &IndexDir) -> Result<Snapshot> {
-    let opened = dir.open()?;
-    // Read before the reader opens: a commit in between makes the next refresh reload again,
-    // never miss one.
-    let commit = dir.commit_marker(&opened.generation)?;
-    Ok(Snapshot::new(opened.generation.clone(), opened.reader()?, commit))
 }
 
 /// Keeps the best-ranked of each group of talks with the same [`duplicate_key`], listing the
