@@ -6,6 +6,8 @@
 //! | `--addr HOST:PORT` | `TALKSEARCH_ADDR` | `127.0.0.1:8080` |
 //! | `--request-timeout SECS` | `TALKSEARCH_REQUEST_TIMEOUT` | `10` |
 //! | `--cors-origin ORIGIN` | `TALKSEARCH_CORS_ORIGINS` | none |
+//! | `--write-token TOKEN` | `TALKSEARCH_WRITE_TOKEN` | none: no write API |
+//! | `--max-body SIZE` | `TALKSEARCH_MAX_BODY` | `16MiB` |
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -30,6 +32,9 @@ impl IndexConfig {
     }
 }
 
+/// Default largest write request body: 16 MiB.
+pub const DEFAULT_MAX_BODY: usize = 16 << 20;
+
 /// How `serve` serves.
 #[derive(Debug, Clone, Args)]
 pub struct ServeConfig {
@@ -45,6 +50,59 @@ pub struct ServeConfig {
     #[arg(long = "cors-origin", value_name = "ORIGIN", env = "TALKSEARCH_CORS_ORIGINS", value_delimiter = ',',
           value_parser = parse_origin)]
     pub cors_origins: Vec<String>,
+    /// Turns on the write API (`POST /api/talks`, `DELETE /api/talks/{id}`) for requests with
+    /// `Authorization: Bearer TOKEN`; at least 16 characters. Prefer the environment variable:
+    /// a command-line argument is visible to other users in the process list.
+    #[arg(long, value_name = "TOKEN", env = "TALKSEARCH_WRITE_TOKEN", hide_env_values = true,
+          value_parser = parse_token)]
+    pub write_token: Option<WriteToken>,
+    /// Largest write request body (`POST /api/talks`), in bytes or with a unit: 512KiB, 16MiB.
+    #[arg(long, value_name = "SIZE", env = "TALKSEARCH_MAX_BODY", default_value = "16MiB",
+          value_parser = parse_size)]
+    pub max_body: usize,
+}
+
+/// The write API's bearer token. Its `Debug` form does not show it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct WriteToken(pub String);
+
+impl std::fmt::Debug for WriteToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("WriteToken(..)")
+    }
+}
+
+/// Shortest write token accepted, in characters.
+pub const MIN_TOKEN_CHARS: usize = 16;
+
+fn parse_token(text: &str) -> Result<WriteToken, String> {
+    if text.chars().count() < MIN_TOKEN_CHARS {
+        return Err(format!("a write token needs at least {MIN_TOKEN_CHARS} characters"));
+    }
+    if !text.chars().all(|c| c.is_ascii_graphic()) {
+        return Err("a write token is printable ASCII without spaces (it travels in an HTTP header)".into());
+    }
+    Ok(WriteToken(text.to_string()))
+}
+
+/// A size: a whole number of bytes, optionally with a unit (`KiB`, `MiB`, `GiB`, or `K`, `M`, `G`
+/// for the same binary multiples).
+fn parse_size(text: &str) -> Result<usize, String> {
+    let text = text.trim();
+    let digits = text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len());
+    let (number, unit) = text.split_at(digits);
+    let shift = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 0,
+        "k" | "kib" => 10,
+        "m" | "mib" => 20,
+        "g" | "gib" => 30,
+        _ => return Err(format!("{text:?}: unknown unit; use bytes, KiB, MiB or GiB")),
+    };
+    let n: usize = number.parse().map_err(|_| format!("{text:?} is not a size like 16MiB"))?;
+    match n.checked_mul(1 << shift) {
+        Some(0) | None => Err(format!("{text:?}: must be between 1 byte and {} bytes", usize::MAX)),
+        Some(bytes) => Ok(bytes),
+    }
 }
 
 /// An origin: `http` or `https`, a host, an optional port, nothing else.
@@ -65,7 +123,13 @@ impl ServeConfig {
 
 impl Default for ServeConfig {
     fn default() -> Self {
-        ServeConfig { addr: SocketAddr::from(([127, 0, 0, 1], 8080)), request_timeout: 10, cors_origins: Vec::new() }
+        ServeConfig {
+            addr: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            request_timeout: 10,
+            cors_origins: Vec::new(),
+            write_token: None,
+            max_body: DEFAULT_MAX_BODY,
+        }
     }
 }
 
@@ -80,5 +144,23 @@ mod tests {
         for bad in ["example.org", "https://", "https://a.org/path", "*", "javascript:alert(1)"] {
             assert!(parse_origin(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn sizes_take_binary_units() {
+        assert_eq!(parse_size("16MiB"), Ok(DEFAULT_MAX_BODY));
+        assert_eq!(parse_size("512k"), Ok(512 << 10));
+        assert_eq!(parse_size("1000"), Ok(1000));
+        for bad in ["", "0", "MiB", "12 parsecs", "-1", "99999999999999999999G"] {
+            assert!(parse_size(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn write_tokens_are_long_printable_and_not_shown_in_debug() {
+        assert!(parse_token("short").is_err());
+        assert!(parse_token("sixteen chars ok").is_err(), "no spaces");
+        let token = parse_token("0123456789abcdef").unwrap();
+        assert_eq!(format!("{token:?}"), "WriteToken(..)");
     }
 }

@@ -46,6 +46,9 @@ pub enum Error {
     /// No talk with this id.
     #[error("no talk with id {0:?}")]
     NotFound(String),
+    /// Talks asked to be removed are not in the index; nothing was removed.
+    #[error("no talk with id {}: nothing was removed", format_ids(.0))]
+    UnknownIds(Vec<String>),
     /// The index directory holds no index yet.
     #[error("no index at {}: run `talksearch index` first", .0.display())]
     NoIndex(PathBuf),
@@ -100,6 +103,15 @@ fn format_rejections(rejections: &[Rejection]) -> String {
     out
 }
 
+fn format_ids(ids: &[String]) -> String {
+    const SHOWN: usize = 10;
+    let mut out: Vec<String> = ids.iter().take(SHOWN).map(|id| format!("{id:?}")).collect();
+    if ids.len() > SHOWN {
+        out.push(format!("and {} more", ids.len() - SHOWN));
+    }
+    out.join(", ")
+}
+
 impl Error {
     /// An [`Error::Io`] for `path`.
     pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
@@ -116,7 +128,7 @@ impl Error {
         match self {
             Error::Invalid(_) => "invalid_record",
             Error::BadParameter { .. } => "bad_parameter",
-            Error::NotFound(_) => "not_found",
+            Error::NotFound(_) | Error::UnknownIds(_) => "not_found",
             Error::NoIndex(_) => "no_index",
             Error::Stale(_) => "stale_index",
             Error::Busy(_) => "index_busy",
@@ -131,7 +143,7 @@ impl Error {
     pub fn status(&self) -> u16 {
         match self {
             Error::Invalid(_) | Error::BadParameter { .. } => 400,
-            Error::NotFound(_) => 404,
+            Error::NotFound(_) | Error::UnknownIds(_) => 404,
             Error::Busy(_) => 409,
             Error::NoIndex(_) | Error::Stale(_) => 503,
             Error::Download { .. } => 502,
@@ -144,7 +156,7 @@ impl Error {
         match self {
             Error::Invalid(_) => 3,
             Error::BadParameter { .. } => 2,
-            Error::NotFound(_) => 4,
+            Error::NotFound(_) | Error::UnknownIds(_) => 4,
             Error::NoIndex(_)
             | Error::Stale(_)
             | Error::Busy(_)
@@ -179,5 +191,14 @@ mod tests {
         assert_eq!(Error::bad_param("limit", "too big").status(), 400);
         assert_eq!(Error::NotFound("x".into()).status(), 404);
         assert_eq!(Error::bad_param("limit", "too big").to_string(), "parameter `limit`: too big");
+    }
+
+    #[test]
+    fn unknown_ids_are_listed_and_exit_4() {
+        let e = Error::UnknownIds(vec!["a/b".into(), "c".into()]);
+        assert_eq!(e.to_string(), "no talk with id \"a/b\", \"c\": nothing was removed");
+        assert_eq!((e.exit_code(), e.status(), e.code()), (4, 404, "not_found"));
+        let many = Error::UnknownIds((0..12).map(|i| i.to_string()).collect()).to_string();
+        assert!(many.ends_with("\"9\", and 2 more: nothing was removed"), "{many}");
     }
 }

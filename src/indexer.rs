@@ -23,11 +23,11 @@ pub const BOILERPLATE_MIN_CHARS: usize = 40;
 /// How many abstracts must carry a paragraph for it to count as boilerplate.
 pub const BOILERPLATE_MIN_TALKS: usize = 20;
 
-/// Below this many talks, boilerplate is counted on one thread.
-const PARALLEL_MIN_TALKS: usize = 4096;
+/// Below this many talks, boilerplate is counted (and `add` indexes) on one thread.
+pub(crate) const PARALLEL_MIN_TALKS: usize = 4096;
 
 /// Memory for tantivy's indexing buffers, per thread.
-const BUFFER_PER_THREAD: usize = 64 << 20;
+pub(crate) const BUFFER_PER_THREAD: usize = 64 << 20;
 
 /// What an index build did.
 #[derive(Debug, Clone)]
@@ -90,17 +90,22 @@ pub fn indexed_abstract<'a, S: BuildHasher>(talk: &'a Talk, boilerplate: &HashSe
     Cow::Owned(kept.join("\n\n"))
 }
 
+/// Threads to index with: the cores, at most 4.
+pub(crate) fn indexing_threads() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 4)
+}
+
 /// Builds a new generation from `talks` and makes it the live index at `dir`, atomically.
 /// `progress` is called with the number of talks added so far.
 pub fn build(dir: &IndexDir, talks: &[Talk], progress: &mut dyn FnMut(usize)) -> Result<BuildStats> {
     let start = Instant::now();
-    let lock = dir.lock()?;
+    let lock = dir.lock_within(crate::update::LOCK_PATIENCE)?;
     let fields = Fields::new();
     let staging = dir.stage(&lock, &fields)?;
     let boilerplate = find_boilerplate(talks);
     let mut boilerplate_set = HashSet::with_hasher(FoldHash::new());
     boilerplate_set.extend(boilerplate.iter().map(String::as_str));
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 4);
+    let threads = indexing_threads();
     let mut writer: IndexWriter = staging.index.writer_with_num_threads(threads, threads * BUFFER_PER_THREAD)?;
     let mut json = Vec::new();
     for (i, talk) in talks.iter().enumerate() {
@@ -109,7 +114,7 @@ pub fn build(dir: &IndexDir, talks: &[Talk], progress: &mut dyn FnMut(usize)) ->
             progress(i + 1);
         }
     }
-    writer.commit()?;
+    crate::store::commit_stamped(&mut writer)?;
     writer.wait_merging_threads()?;
     progress(talks.len());
     let meta = GenerationMeta { schema_version: SCHEMA_VERSION, boilerplate: boilerplate.clone() };

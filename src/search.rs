@@ -1,32 +1,34 @@
 //! The search core: [`Engine`] takes plain request structs and returns plain response structs.
 //!
 //! The CLI and the HTTP handlers are thin faces over this module. An engine holds a snapshot of
-//! the live index generation; [`Engine::refresh`] switches to a new generation when another
-//! process has published one (a re-import), and tantivy's reader picks up commits made to the
-//! live generation.
+//! the live index ([`crate::snapshot`]): one tantivy searcher and the caches built from it.
+//! [`Engine::refresh`] replaces the snapshot when another process has published a new
+//! generation (a re-import) or committed to the live one (`add`, `remove`, the write API): the
+//! new snapshot and its caches are built first, then swapped in, so a search runs on one
+//! snapshot from start to end and never sees half an update.
 
 use std::collections::{BTreeMap, HashSet};
-use std::sync::{Arc, OnceLock, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
 use tantivy::collector::TopDocs;
 use tantivy::query::{BooleanQuery, Occur, Query};
 use tantivy::schema::Value;
-use tantivy::{DocAddress, IndexReader, Order, ReloadPolicy, Searcher, TantivyDocument};
+use tantivy::{DocAddress, Order, Searcher, TantivyDocument};
 
 use crate::error::{Error, Result};
 use crate::facets::{self, Facet, FacetCollector, FacetValue};
 use crate::feedback;
 use crate::plan::{self, Weights};
 use crate::query;
-use crate::schema::{Fields, TextField};
+use crate::schema::Fields;
+use crate::snapshot::Snapshot;
 use crate::snippet::{Highlighter, Snippet};
 use crate::store::IndexDir;
-use crate::suggest::{Suggester, Suggestion};
+use crate::suggest::Suggestion;
 use crate::synonyms::Synonyms;
 use crate::talk::Talk;
-use crate::vocabulary::Vocabulary;
 
 /// Most hits a request may ask for.
 pub const MAX_LIMIT: usize = 100;
@@ -223,30 +225,6 @@ pub struct SearchResponse {
     pub facets_more: BTreeMap<String, usize>,
 }
 
-struct Snapshot {
-    generation: String,
-    reader: IndexReader,
-    /// Built on first use (typo and prefix expansion need it).
-    vocabulary: OnceLock<Vocabulary>,
-    /// Built on first use (`/api/suggest` needs it).
-    suggester: OnceLock<Suggester>,
-}
-
-impl Snapshot {
-    fn suggester(&self, fields: &Fields) -> &Suggester {
-        self.suggester.get_or_init(|| {
-            Suggester::build(&self.reader.searcher(), fields.speaker_key, fields.event_key, fields.record)
-        })
-    }
-
-    fn vocabulary(&self, fields: &Fields) -> &Vocabulary {
-        self.vocabulary.get_or_init(|| {
-            let text: Vec<_> = TextField::ALL.iter().map(|&f| fields.text(f)).collect();
-            Vocabulary::build(&self.reader.searcher(), &text)
-        })
-    }
-}
-
 /// A searchable index.
 pub struct Engine {
     dir: IndexDir,
@@ -254,18 +232,21 @@ pub struct Engine {
     weights: Weights,
     synonyms: Synonyms,
     snapshot: RwLock<Arc<Snapshot>>,
+    /// Held while a refresh builds a snapshot, so two refreshes never build the same one.
+    refreshing: Mutex<()>,
 }
 
 impl Engine {
     /// Opens the live index at `dir`.
     pub fn open(dir: IndexDir) -> Result<Engine> {
-        let snapshot = open_snapshot(&dir)?;
+        let snapshot = Snapshot::open(&dir)?;
         Ok(Engine {
             dir,
             fields: Fields::new(),
             weights: Weights::default(),
             synonyms: Synonyms::bundled(),
             snapshot: RwLock::new(Arc::new(snapshot)),
+            refreshing: Mutex::new(()),
         })
     }
 
@@ -286,16 +267,19 @@ impl Engine {
         &self.dir
     }
 
-    /// Switches to the live generation if another process published a new one. Returns whether
-    /// it switched.
+    /// Switches to the live index if it changed: a newly published generation, or a new commit
+    /// (or merge) in the live one. The new snapshot's caches are built before it is swapped in,
+    /// so no search waits for them; searches already running finish on the old snapshot.
+    /// Returns whether it switched. Costs two small file reads when nothing changed.
     pub fn refresh(&self) -> Result<bool> {
-        let current = self.dir.current()?;
-        if current.as_deref() == Some(self.snapshot().generation.as_str()) || current.is_none() {
-            return Ok(false);
+        let _one_at_a_time = self.refreshing.lock().unwrap_or_else(|e| e.into_inner());
+        match self.snapshot().next(&self.dir, &self.fields)? {
+            Some(fresh) => {
+                *self.snapshot.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(fresh);
+                Ok(true)
+            }
+            None => Ok(false),
         }
-        let fresh = Arc::new(open_snapshot(&self.dir)?);
-        *self.snapshot.write().unwrap_or_else(|e| e.into_inner()) = fresh;
-        Ok(true)
     }
 
     fn snapshot(&self) -> Arc<Snapshot> {
@@ -303,14 +287,12 @@ impl Engine {
     }
 
     fn searcher(&self) -> Searcher {
-        self.snapshot().reader.searcher()
+        self.snapshot().searcher.clone()
     }
 
     /// Builds the vocabulary used for typo and prefix expansion now rather than on first use.
     pub fn warm_up(&self) {
-        let snapshot = self.snapshot();
-        let _ = snapshot.vocabulary(&self.fields);
-        let _ = snapshot.suggester(&self.fields);
+        self.snapshot().warm(&self.fields);
     }
 
     /// Completions of what has been typed so far, for a search box's dropdown.
@@ -334,7 +316,7 @@ impl Engine {
         req.validate()?;
         let parsed = query::parse(&req.query);
         let snapshot = self.snapshot();
-        let searcher = snapshot.reader.searcher();
+        let searcher = snapshot.searcher.clone();
         let vocabulary = snapshot.vocabulary(&self.fields);
         let ctx = plan::Context { vocabulary, synonyms: &self.synonyms, prefix: req.prefix };
         let mut plan = plan::build(&parsed, &self.fields, &self.weights, &ctx);
@@ -496,12 +478,6 @@ fn suggest(query: &str, corrections: &[plan::Correction]) -> Option<String> {
         }
     }
     changed.then_some(out)
-}
-
-fn open_snapshot(dir: &IndexDir) -> Result<Snapshot> {
-    let opened = dir.open()?;
-    let reader = opened.index.reader_builder().reload_policy(ReloadPolicy::OnCommitWithDelay).try_into()?;
-    Ok(Snapshot { generation: opened.generation, reader, vocabulary: OnceLock::new(), suggester: OnceLock::new() })
 }
 
 /// Keeps the best-ranked of each group of talks with the same [`duplicate_key`], listing the

@@ -15,11 +15,11 @@
 use std::fs::{self, File};
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
 use tantivy::directory::MmapDirectory;
-use tantivy::{Index, IndexSettings};
+use tantivy::{Index, IndexReader, IndexSettings, IndexWriter, ReloadPolicy};
 
 use crate::analysis;
 use crate::error::{Error, Result};
@@ -28,6 +28,8 @@ use crate::schema::{Fields, SCHEMA_VERSION};
 const CURRENT: &str = "CURRENT";
 const LOCK: &str = ".write.lock";
 const META: &str = "talksearch.json";
+/// How often a waiting writer retries the lock.
+const LOCK_POLL: Duration = Duration::from_millis(20);
 
 /// What talksearch keeps beside each generation's tantivy files.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
@@ -53,6 +55,14 @@ pub struct Opened {
     pub generation: String,
     /// Its talksearch metadata.
     pub meta: GenerationMeta,
+}
+
+impl Opened {
+    /// A reader that changes only when told to ([`IndexReader::reload`]), so a caller decides
+    /// when a new commit becomes visible.
+    pub fn reader(&self) -> Result<IndexReader> {
+        Ok(self.index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?)
+    }
 }
 
 /// A generation being built; dropped without [`IndexDir::publish`], it is left for removal.
@@ -130,6 +140,50 @@ impl IndexDir {
         }
     }
 
+    /// The bytes of tantivy's `meta.json` in `generation`: they change with every commit and
+    /// merge (tantivy replaces the file atomically), so comparing them tells cheaply whether
+    /// the generation changed.
+    pub fn commit_marker(&self, generation: &str) -> Result<Vec<u8>> {
+        let path = self.root.join(generation).join("meta.json");
+        fs::read(&path).map_err(|e| Error::io(path, e))
+    }
+
+    /// Takes the write lock, waiting up to `patience` for another writer to finish, then failing
+    /// with [`Error::Busy`].
+    pub fn lock_within(&self, patience: Duration) -> Result<WriteLock> {
+        let deadline = Instant::now() + patience;
+        loop {
+            match self.lock() {
+                Err(Error::Busy(_)) if Instant::now() < deadline => std::thread::sleep(LOCK_POLL),
+                other => return other,
+            }
+        }
+    }
+
+    /// Removes what a killed writer left behind: generation directories newer than the live
+    /// one (under the write lock nobody is building them), temporary `CURRENT` files, and the
+    /// temporary files of an atomic write (`.tmp*`) in the live generation. Segment files of an
+    /// uncommitted change are tantivy's to collect, at the next commit. Failures are ignored,
+    /// like [`IndexDir::publish`]'s clean-up.
+    pub fn remove_orphans(&self, _lock: &WriteLock) {
+        let Ok(Some(current)) = self.current() else { return };
+        let Some(live) = generation_order(&current) else { return };
+        for entry in fs::read_dir(self.root.join(&current)).into_iter().flatten().flatten() {
+            if entry.file_name().to_string_lossy().starts_with(".tmp") {
+                let _ = fs::remove_file(entry.path());
+            }
+        }
+        let Ok(entries) = fs::read_dir(&self.root) else { return };
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if generation_order(&name).is_some_and(|order| order > live) {
+                let _ = fs::remove_dir_all(entry.path());
+            } else if name.starts_with(&format!("{CURRENT}.tmp-")) {
+                let _ = fs::remove_file(entry.path());
+            }
+        }
+    }
+
     /// Creates an empty generation to build a new index in. Requires the write lock.
     pub fn stage(&self, _lock: &WriteLock, fields: &Fields) -> Result<Staging> {
         let millis = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis()).unwrap_or(0);
@@ -188,6 +242,35 @@ impl IndexDir {
     }
 }
 
+/// `gen-<ms>-<pid>` as `(ms, pid)`, the order generations were created in.
+fn generation_order(name: &str) -> Option<(u128, u64)> {
+    let (millis, pid) = name.strip_prefix("gen-")?.split_once('-')?;
+    Some((millis.parse().ok()?, pid.parse().ok()?))
+}
+
+/// What talksearch writes into each tantivy commit (its payload, kept through merges).
+#[derive(Debug, Serialize, Deserialize)]
+struct CommitNote {
+    /// When the commit was made, in milliseconds since 1970.
+    committed_at_ms: u64,
+}
+
+/// Commits `writer`, noting the time in the commit.
+pub fn commit_stamped(writer: &mut IndexWriter) -> Result<()> {
+    let now = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0);
+    let note = serde_json::to_string(&CommitNote { committed_at_ms: now }).expect("a commit note serialises");
+    let mut prepared = writer.prepare_commit()?;
+    prepared.set_payload(&note);
+    prepared.commit()?;
+    Ok(())
+}
+
+/// When the last commit of `index` was made (milliseconds since 1970), if it says.
+pub fn committed_at_ms(index: &Index) -> Result<Option<u64>> {
+    let payload = index.load_metas()?.payload;
+    Ok(payload.and_then(|p| serde_json::from_str::<CommitNote>(&p).ok()).map(|n| n.committed_at_ms))
+}
+
 fn is_generation_name(name: &str) -> bool {
     name.strip_prefix("gen-")
         .is_some_and(|rest| !rest.is_empty() && rest.bytes().all(|b| b.is_ascii_digit() || b == b'-'))
@@ -225,6 +308,42 @@ mod tests {
         let store = IndexDir::new(dir.path().join("idx"));
         assert!(!store.exists());
         assert!(matches!(store.open(), Err(Error::NoIndex(_))));
+    }
+
+    #[test]
+    fn a_waiting_writer_gets_the_lock_when_it_is_released_or_gives_up() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = IndexDir::new(dir.path());
+        let held = store.lock().unwrap();
+        let start = Instant::now();
+        assert!(matches!(store.lock_within(Duration::from_millis(100)), Err(Error::Busy(_))));
+        assert!(start.elapsed() >= Duration::from_millis(100));
+        let release = std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(50));
+            drop(held);
+        });
+        assert!(store.lock_within(Duration::from_secs(10)).is_ok());
+        release.join().unwrap();
+    }
+
+    #[test]
+    fn orphans_are_generations_newer_than_the_live_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = IndexDir::new(dir.path());
+        for name in ["gen-100-1", "gen-200-1", "gen-300-7", "gen-300-9"] {
+            fs::create_dir(dir.path().join(name)).unwrap();
+        }
+        fs::write(dir.path().join(CURRENT), "gen-300-7\n").unwrap();
+        fs::write(dir.path().join("gen-300-7/.tmpAbC123"), "half a meta.json").unwrap();
+        fs::write(dir.path().join("gen-300-7/meta.json"), "{}").unwrap();
+        fs::write(dir.path().join("CURRENT.tmp-42"), "gen-300-9\n").unwrap();
+        let lock = store.lock().unwrap();
+        store.remove_orphans(&lock);
+        let mut left: Vec<String> =
+            fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+        left.sort();
+        assert_eq!(left, [".write.lock", "CURRENT", "gen-100-1", "gen-200-1", "gen-300-7"]);
+        assert_eq!(fs::read_dir(dir.path().join("gen-300-7")).unwrap().count(), 1, "only meta.json is left");
     }
 
     #[test]

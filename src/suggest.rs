@@ -9,11 +9,14 @@
 use std::collections::HashSet;
 
 use serde::{Deserialize, Serialize};
-use tantivy::Searcher;
+use std::sync::Arc;
+
+use tantivy::index::SegmentId;
 use tantivy::schema::{Field, Value};
+use tantivy::{DocId, Searcher, SegmentReader};
 
 use crate::analysis;
-use crate::vocabulary::Vocabulary;
+use crate::vocabulary::{Vocabulary, live_doc_freq};
 
 /// Most suggestions returned.
 pub const MAX_SUGGESTIONS: usize = 8;
@@ -55,6 +58,32 @@ pub struct Suggester {
     entries: Vec<Entry>,
     /// (folded word, entry index), sorted.
     words: Vec<(String, u32)>,
+    /// Each segment's titles, deleted talks included, kept so that the suggester of the next
+    /// commit reads only new segments' stored records ([`Suggester::rebuild`]).
+    titles: Vec<SegmentTitles>,
+}
+
+/// The titles of one segment's talks, by document.
+#[derive(Clone)]
+struct SegmentTitles {
+    segment: SegmentId,
+    titles: Arc<Vec<(DocId, String)>>,
+}
+
+/// The non-empty titles of every talk of a segment, deleted ones included.
+fn segment_titles(segment: &SegmentReader, record: Field) -> Vec<(DocId, String)> {
+    let Ok(store) = segment.get_store_reader(64) else { return Vec::new() };
+    let mut titles = Vec::new();
+    for doc in 0..segment.max_doc() {
+        let Ok(d) = store.get::<tantivy::TantivyDocument>(doc) else { continue };
+        let Some(bytes) = d.get_first(record).and_then(|v| v.as_bytes()) else { continue };
+        if let Ok(talk) = serde_json::from_slice::<crate::Talk>(bytes)
+            && !talk.title.trim().is_empty()
+        {
+            titles.push((doc, talk.title));
+        }
+    }
+    titles
 }
 
 fn folded_words(folded: &str) -> impl Iterator<Item = &str> {
@@ -64,6 +93,16 @@ fn folded_words(folded: &str) -> impl Iterator<Item = &str> {
 impl Suggester {
     /// Reads speakers and events (with talk counts) and titles from the index.
     pub fn build(searcher: &Searcher, speaker_key: Field, event_key: Field, record: Field) -> Suggester {
+        Suggester::assemble(searcher, [speaker_key, event_key, record], &[])
+    }
+
+    /// The suggester of `searcher`, a later commit of the same index: the titles of segments
+    /// this one has read are not read again.
+    pub fn rebuild(&self, searcher: &Searcher, speaker_key: Field, event_key: Field, record: Field) -> Suggester {
+        Suggester::assemble(searcher, [speaker_key, event_key, record], &self.titles)
+    }
+
+    fn assemble(searcher: &Searcher, [speaker_key, event_key, record]: [Field; 3], known: &[SegmentTitles]) -> Self {
         let mut entries = Vec::new();
         for (field, kind) in [(speaker_key, Kind::Speaker), (event_key, Kind::Event)] {
             let mut seen = std::collections::HashMap::<String, u64>::new();
@@ -72,36 +111,36 @@ impl Suggester {
                 let Ok(mut stream) = inverted.terms().stream() else { continue };
                 while stream.advance() {
                     if let Ok(text) = std::str::from_utf8(stream.key()) {
-                        *seen.entry(text.to_string()).or_default() += u64::from(stream.value().doc_freq);
+                        let count = live_doc_freq(&inverted, stream.value(), segment.alive_bitset());
+                        *seen.entry(text.to_string()).or_default() += count;
                     }
                 }
             }
-            entries.extend(seen.into_iter().map(|(text, count)| Entry {
+            entries.extend(seen.into_iter().filter(|&(_, count)| count > 0).map(|(text, count)| Entry {
                 folded: analysis::fold(&text),
                 text,
                 kind,
                 count,
             }));
         }
-        let mut titles = HashSet::new();
-        for (ord, segment) in searcher.segment_readers().iter().enumerate() {
-            let alive = segment.alive_bitset();
-            for doc in 0..segment.max_doc() {
-                if alive.is_some_and(|a| !a.is_alive(doc)) {
-                    continue;
+        let parts: Vec<SegmentTitles> = searcher
+            .segment_readers()
+            .iter()
+            .map(|segment| {
+                let id = segment.segment_id();
+                match known.iter().find(|p| p.segment == id) {
+                    Some(part) => part.clone(),
+                    None => SegmentTitles { segment: id, titles: Arc::new(segment_titles(segment, record)) },
                 }
-                let address = tantivy::DocAddress::new(ord as u32, doc);
-                let Ok(d) = searcher.doc::<tantivy::TantivyDocument>(address) else { continue };
-                let Some(bytes) = d.get_first(record).and_then(|v| v.as_bytes()) else { continue };
-                if let Ok(talk) = serde_json::from_slice::<crate::Talk>(bytes) {
-                    if !talk.title.trim().is_empty() && titles.insert(talk.title.clone()) {
-                        entries.push(Entry {
-                            folded: analysis::fold(&talk.title),
-                            text: talk.title,
-                            kind: Kind::Title,
-                            count: 1,
-                        });
-                    }
+            })
+            .collect();
+        let mut seen = HashSet::new();
+        for (segment, part) in searcher.segment_readers().iter().zip(&parts) {
+            let alive = segment.alive_bitset();
+            for (doc, title) in part.titles.iter() {
+                if alive.is_none_or(|a| a.is_alive(*doc)) && seen.insert(title.as_str()) {
+                    let folded = analysis::fold(title);
+                    entries.push(Entry { folded, text: title.clone(), kind: Kind::Title, count: 1 });
                 }
             }
         }
@@ -115,7 +154,7 @@ impl Suggester {
             }
         }
         words.sort_unstable();
-        Suggester { entries, words }
+        Suggester { entries, words, titles: parts }
     }
 
     /// Completions for `typed`, best first.
@@ -181,5 +220,36 @@ impl Suggester {
             .filter(|s| seen.insert(analysis::fold(&s.text)))
             .take(MAX_SUGGESTIONS)
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::schema::TextField;
+
+    #[test]
+    fn a_rebuild_after_a_commit_suggests_what_a_fresh_build_does() {
+        let mut ram = crate::vocabulary::testing::RamIndex::new();
+        ram.add("a", "Zebras in Python", "Zed Shaw");
+        ram.add("b", "Zen of testing", "Zoe Ze");
+        let fields = ram.fields.clone();
+        let build =
+            |searcher: &Searcher| Suggester::build(searcher, fields.speaker_key, fields.event_key, fields.record);
+        let first = build(&ram.commit());
+        ram.add("c", "Zeppelins", "Zara Zee");
+        ram.remove("b");
+        let searcher = ram.commit();
+        let rebuilt = first.rebuild(&searcher, fields.speaker_key, fields.event_key, fields.record);
+        assert!(Arc::ptr_eq(&first.titles[0].titles, &rebuilt.titles[0].titles), "old titles are not read again");
+        let text: Vec<Field> = TextField::ALL.iter().map(|&f| fields.text(f)).collect();
+        let vocabulary = Vocabulary::build(&searcher, &text);
+        let fresh = build(&searcher);
+        for typed in ["z", "ze", "zeppelin", "zen", "zoe", "zara"] {
+            assert_eq!(rebuilt.suggest(&vocabulary, typed), fresh.suggest(&vocabulary, typed), "{typed}");
+        }
+        let texts: Vec<String> = rebuilt.suggest(&vocabulary, "ze").into_iter().map(|s| s.text).collect();
+        assert!(texts.contains(&"Zeppelins".to_string()), "{texts:?}");
+        assert!(!texts.iter().any(|t| t == "Zen of testing" || t == "Zoe Ze"), "removed talk: {texts:?}");
     }
 }

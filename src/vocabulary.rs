@@ -2,47 +2,75 @@
 //! talks that contain it, as one in-memory FST, for fast typo and prefix expansion.
 //!
 //! Built once per index snapshot (tens of milliseconds for the 21,713-talk corpus) on first use;
-//! `serve` builds it at start-up in the background.
+//! `serve` builds it at start-up in the background, and again for each new commit before
+//! searches use it. Counts leave out deleted (removed or replaced) talks.
 
-use std::collections::BTreeMap;
+use std::sync::Arc;
 
-use tantivy::Searcher;
-use tantivy::schema::Field;
-use tantivy_fst::{IntoStreamer, Map, Streamer};
+use tantivy::fastfield::AliveBitSet;
+use tantivy::index::SegmentId;
+use tantivy::postings::TermInfo;
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::{DocSet, InvertedIndexReader, Searcher, SegmentReader};
+use tantivy_fst::map::OpBuilder;
+use tantivy_fst::{IntoStreamer, Map, MapBuilder, Streamer};
 
 use crate::analysis;
 
 /// Term -> talks containing it (summed over fields and segments).
 pub struct Vocabulary {
-    map: Map<Vec<u8>>,
+    map: Arc<Map<Vec<u8>>>,
+    /// Each segment's own terms and counts, kept so that the vocabulary of the next commit
+    /// reads only the segments that changed ([`Vocabulary::rebuild`]).
+    parts: Vec<Part>,
+}
+
+/// One segment's terms, as they were with `deleted` deleted talks.
+#[derive(Clone)]
+struct Part {
+    segment: SegmentId,
+    deleted: u32,
+    map: Arc<Map<Vec<u8>>>,
 }
 
 impl Vocabulary {
     /// Reads the term dictionaries of `fields` in every segment.
     pub fn build(searcher: &Searcher, fields: &[Field]) -> Vocabulary {
-        let mut merged: BTreeMap<Vec<u8>, u64> = BTreeMap::new();
-        for segment in searcher.segment_readers() {
-            for &field in fields {
-                let Ok(inverted) = segment.inverted_index(field) else { continue };
-                let Ok(mut stream) = inverted.terms().stream() else { continue };
-                while stream.advance() {
-                    let key = stream.key();
-                    if key.first() == Some(&(analysis::STEM_MARK as u8)) {
-                        continue;
-                    }
-                    let df = u64::from(stream.value().doc_freq);
-                    match merged.get_mut(key) {
-                        Some(total) => *total += df,
-                        None => {
-                            merged.insert(key.to_vec(), df);
-                        }
-                    }
+        Vocabulary::assemble(searcher, fields, &[])
+    }
+
+    /// The vocabulary of `searcher`, a later commit of the same index: segments this one has
+    /// read, with the same deleted talks, are not read again.
+    pub fn rebuild(&self, searcher: &Searcher, fields: &[Field]) -> Vocabulary {
+        Vocabulary::assemble(searcher, fields, &self.parts)
+    }
+
+    fn assemble(searcher: &Searcher, fields: &[Field], known: &[Part]) -> Vocabulary {
+        let parts: Vec<Part> = searcher
+            .segment_readers()
+            .iter()
+            .map(|segment| {
+                let (id, deleted) = (segment.segment_id(), segment.num_deleted_docs());
+                match known.iter().find(|p| p.segment == id && p.deleted == deleted) {
+                    Some(part) => part.clone(),
+                    None => Part { segment: id, deleted, map: Arc::new(segment_terms(segment, fields)) },
                 }
+            })
+            .collect();
+        let map = match parts.as_slice() {
+            [only] => Arc::clone(&only.map),
+            _ => {
+                let mut union = parts.iter().fold(OpBuilder::new(), |op, p| op.add(p.map.as_ref())).union();
+                let mut builder = MapBuilder::memory();
+                let mut ok = true;
+                while let Some((key, counts)) = union.next() {
+                    ok &= builder.insert(key, counts.iter().map(|c| c.value).sum()).is_ok();
+                }
+                let bytes = builder.into_inner().ok().filter(|_| ok);
+                Arc::new(bytes.and_then(|b| Map::from_bytes(b).ok()).unwrap_or_else(empty))
             }
-        }
-        let map = Map::from_iter(merged)
-            .unwrap_or_else(|_| Map::from_iter(std::iter::empty::<(Vec<u8>, u64)>()).expect("empty map"));
-        Vocabulary { map }
+        };
+        Vocabulary { map, parts }
     }
 
     /// Number of distinct terms.
@@ -113,6 +141,53 @@ impl Vocabulary {
     }
 }
 
+/// The terms of `fields` in one segment (stems left out) with the number of its live talks that
+/// contain each.
+fn segment_terms(segment: &SegmentReader, fields: &[Field]) -> Map<Vec<u8>> {
+    let alive = segment.alive_bitset();
+    let mut terms: Vec<(Vec<u8>, u64)> = Vec::new();
+    for &field in fields {
+        let Ok(inverted) = segment.inverted_index(field) else { continue };
+        let Ok(mut stream) = inverted.terms().stream() else { continue };
+        while stream.advance() {
+            let key = stream.key();
+            if key.first() == Some(&(analysis::STEM_MARK as u8)) {
+                continue;
+            }
+            let df = live_doc_freq(&inverted, stream.value(), alive);
+            if df > 0 {
+                terms.push((key.to_vec(), df));
+            }
+        }
+    }
+    // Each field's terms are sorted: a stable sort of the concatenation merges them.
+    terms.sort_by(|a, b| a.0.cmp(&b.0));
+    terms.dedup_by(|later, first| {
+        let same = later.0 == first.0;
+        if same {
+            first.1 += later.1;
+        }
+        same
+    });
+    Map::from_iter(terms).unwrap_or_else(|_| empty())
+}
+
+fn empty() -> Map<Vec<u8>> {
+    Map::from_iter(std::iter::empty::<(Vec<u8>, u64)>()).expect("an empty map builds")
+}
+
+/// Live documents with a term in one segment: the dictionary's count when the segment has no
+/// deleted documents (the usual case), else counted from the postings, which is slower.
+pub fn live_doc_freq(inverted: &InvertedIndexReader, info: &TermInfo, alive: Option<&AliveBitSet>) -> u64 {
+    match alive {
+        None => u64::from(info.doc_freq),
+        Some(alive) => match inverted.read_postings_from_terminfo(info, IndexRecordOption::Basic) {
+            Ok(mut postings) => u64::from(postings.count(alive)),
+            Err(_) => 0,
+        },
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -148,5 +223,93 @@ mod tests {
         assert_eq!(vocab.search(&dfa, None), vec![("coroutines".to_string(), 2)]);
         assert_eq!(vocab.search(&dfa, Some('c')), vec![("coroutines".to_string(), 2)]);
         assert!(vocab.search(&dfa, Some('x')).is_empty());
+    }
+
+    fn all(vocab: &Vocabulary) -> Vec<(String, u64)> {
+        vocab.search(tantivy_fst::automaton::AlwaysMatch, None)
+    }
+
+    #[test]
+    fn a_rebuild_reads_only_changed_segments_and_equals_a_fresh_build() {
+        let mut ram = testing::RamIndex::new();
+        for (id, title) in [("a", "Zygote cells"), ("b", "Zygote again"), ("c", "Other")] {
+            ram.add(id, title, "");
+        }
+        let title = [ram.fields.title];
+        let first = Vocabulary::build(&ram.commit(), &title);
+        ram.add("d", "Zygote anew", "");
+        let second = first.rebuild(&ram.commit(), &title);
+        assert!(Arc::ptr_eq(&first.parts[0].map, &second.parts[0].map), "the unchanged segment is not read again");
+        assert_eq!(second.doc_freq("zygote"), 3);
+        ram.remove("a");
+        let searcher = ram.commit();
+        let third = second.rebuild(&searcher, &title);
+        assert!(!Arc::ptr_eq(&second.parts[0].map, &third.parts[0].map), "a segment with new deletes is read again");
+        assert!(Arc::ptr_eq(&second.parts[1].map, &third.parts[1].map));
+        assert_eq!(all(&third), all(&Vocabulary::build(&searcher, &title)));
+        assert_eq!(third.doc_freq("zygote"), 2);
+        assert_eq!(third.doc_freq("cells"), 0);
+    }
+
+    #[test]
+    fn deleted_talks_do_not_count() {
+        let mut ram = testing::RamIndex::new();
+        for (id, title) in [("a", "Zygote cells"), ("b", "Zygote again"), ("c", "Other")] {
+            ram.add(id, title, "");
+        }
+        ram.commit();
+        ram.remove("a");
+        ram.remove("c");
+        let searcher = ram.commit();
+        let fields = &ram.fields;
+        assert!(searcher.segment_reader(0).alive_bitset().is_some(), "the segment keeps its deleted talks");
+        let vocab = Vocabulary::build(&searcher, &[fields.title]);
+        assert_eq!(vocab.doc_freq("zygote"), 1);
+        assert_eq!(vocab.doc_freq("cells"), 0);
+        assert_eq!(vocab.doc_freq("other"), 0);
+    }
+}
+
+/// An in-memory index for tests, whose segments are never merged.
+#[cfg(test)]
+pub(crate) mod testing {
+    use tantivy::{IndexReader, IndexWriter, ReloadPolicy, Searcher};
+
+    use crate::schema::Fields;
+
+    pub(crate) struct RamIndex {
+        pub(crate) fields: Fields,
+        writer: IndexWriter,
+        reader: IndexReader,
+    }
+
+    impl RamIndex {
+        pub(crate) fn new() -> RamIndex {
+            let fields = Fields::new();
+            let index = tantivy::Index::create_in_ram(fields.schema.clone());
+            crate::analysis::register(&index);
+            let writer: IndexWriter = index.writer_with_num_threads(1, 15_000_000).unwrap();
+            writer.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
+            let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into().unwrap();
+            RamIndex { fields, writer, reader }
+        }
+
+        /// Adds a talk with one speaker (none if empty).
+        pub(crate) fn add(&mut self, id: &str, title: &str, speaker: &str) {
+            let mut talk = crate::Talk::new(id, title);
+            talk.speakers = Some(speaker).filter(|s| !s.is_empty()).map(String::from).into_iter().collect();
+            self.writer.add_document(self.fields.document(&talk, "")).unwrap();
+        }
+
+        pub(crate) fn remove(&mut self, id: &str) {
+            self.writer.delete_term(self.fields.id_term(id));
+        }
+
+        /// Commits (a new segment for what was added) and returns a searcher of the commit.
+        pub(crate) fn commit(&mut self) -> Searcher {
+            self.writer.commit().unwrap();
+            self.reader.reload().unwrap();
+            self.reader.searcher()
+        }
     }
 }

@@ -14,7 +14,7 @@ use clap::{Parser, Subcommand};
 use crate::config::{IndexConfig, ServeConfig};
 use crate::error::{Error, Result};
 use crate::facets::Facet;
-use crate::ingest::{self, Format, ReadOptions, Source};
+use crate::ingest::{self, ReadOptions, Source};
 use crate::search::{DEFAULT_LIMIT, Engine, Filters, SearchRequest, Sort};
 use crate::store::IndexDir;
 use crate::synonyms::Synonyms;
@@ -22,6 +22,7 @@ use crate::{eval, http, indexer};
 
 mod import;
 mod output;
+mod update;
 use output::{print_results, print_talk, use_color};
 
 const QUERY_HELP: &str = "\
@@ -62,15 +63,8 @@ enum Command {
         /// Files to import; none: the bundled listing.
         #[arg(value_name = "FILE")]
         files: Vec<PathBuf>,
-        /// Index the valid records and list the rejected ones, instead of failing.
-        #[arg(long)]
-        skip_invalid: bool,
-        /// Read every file in this format instead of detecting it.
-        #[arg(long, value_enum)]
-        format: Option<Format>,
-        /// CSV: read record FIELD from column COLUMN (repeatable), e.g. --map abstract=description.
-        #[arg(long, value_name = "FIELD=COLUMN", value_parser = ingest::csv_table::parse_map)]
-        map: Vec<(String, String)>,
+        #[command(flatten)]
+        input: update::InputArgs,
     },
     /// Search the index.
     #[command(after_help = QUERY_HELP)]
@@ -117,6 +111,15 @@ enum Command {
         #[command(flatten)]
         config: ServeConfig,
     },
+    /// Insert talks into the live index, replacing those with the same id, in one commit that
+    /// a running server sees within a second.
+    Add(update::AddArgs),
+    /// Remove talks from the live index by id, in one commit (an unknown id: nothing removed, exit 4).
+    Remove(update::RemoveArgs),
+    /// Print what the index holds: talks, events, years, size, generation, last commit.
+    Stats(update::StatsArgs),
+    /// Write every talk out as JSON Lines, ordered by id (`index` reads it back).
+    Export(update::ExportArgs),
 }
 
 /// Filters, facets and order of a search (the HTTP API's parameters of the same names).
@@ -217,10 +220,10 @@ fn run(cli: Cli) -> Result<(), CliError> {
     let dir = cli.index.index_dir();
     let synonyms = cli.synonyms;
     match cli.command {
-        Command::Index { files, skip_invalid, format, map } => {
+        Command::Index { files, input } => {
             let sources: Vec<Source> =
                 if files.is_empty() { vec![ingest::bundled()] } else { files.into_iter().map(Source::File).collect() };
-            index(&dir, &sources, ReadOptions { format, skip_invalid, map })?;
+            index(&dir, &sources, input.read_options())?;
         }
         Command::Search { query, limit, offset, json, refine } => {
             let engine = with_synonyms(open_or_build(&dir)?, synonyms.as_deref())?;
@@ -269,6 +272,10 @@ fn run(cli: Cli) -> Result<(), CliError> {
             let engine = with_synonyms(open_or_build(&dir)?, synonyms.as_deref())?;
             http::serve(engine, config)?;
         }
+        Command::Add(args) => update::add(&dir, args)?,
+        Command::Remove(args) => update::remove(&dir, args)?,
+        Command::Stats(args) => update::stats(&dir, args)?,
+        Command::Export(args) => update::export(&dir, args)?,
     }
     Ok(())
 }

@@ -45,6 +45,8 @@ impl From<Error> for ApiError {
                 Error::NoIndex(_) | Error::Stale(_) => "the index is not available; run `talksearch index`".to_string(),
                 _ => "internal error; the server log has the details".to_string(),
             }
+        } else if let Error::Busy(_) = e {
+            "the index is being written by another process; try again".to_string()
         } else {
             e.to_string()
         };

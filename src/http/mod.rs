@@ -8,6 +8,7 @@ pub mod api;
 pub mod error;
 pub mod openapi;
 pub mod page;
+pub mod write;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -45,6 +46,7 @@ pub fn app(state: AppState, config: &ServeConfig) -> Router {
         (header::REFERRER_POLICY, "no-referrer"),
         (header::X_FRAME_OPTIONS, "DENY"),
     ];
+    let writes = config.write_token.is_some();
     let mut router = Router::new()
         .route("/", get(page::page))
         .route("/assets/style.css", get(page::style))
@@ -54,7 +56,8 @@ pub fn app(state: AppState, config: &ServeConfig) -> Router {
         .route("/api/search", get(api::search))
         .route("/api/talks/{*id}", get(api::talk))
         .route("/healthz", get(api::health))
-        .route("/api/openapi.json", get(|| async { axum::Json(openapi::document()) }))
+        .route("/api/openapi.json", get(move || async move { axum::Json(openapi::document_for(writes)) }))
+        .merge(write::routes(config))
         .fallback(|| async { ApiError::no_route() })
         .with_state(state)
         .layer(CompressionLayer::new())

@@ -10,6 +10,9 @@ use super::api::SEARCH_PARAMS;
 pub const PATHS: &[&str] =
     &["/api/search", "/api/suggest", "/api/talks/{id}", "/api/talks/{id}/related", "/api/openapi.json", "/healthz"];
 
+/// Paths only a server with a write token has (besides `DELETE` on `/api/talks/{id}`).
+pub const WRITE_PATHS: &[&str] = &["/api/talks"];
+
 fn query(name: &str, description: &str, schema: Value) -> Value {
     json!({"name": name, "in": "query", "required": false, "description": description, "schema": schema})
 }
@@ -50,8 +53,52 @@ fn error(description: &str) -> Value {
     ok(description, json!({"$ref": "#/components/schemas/Error"}))
 }
 
-/// The document.
+/// The document of a server without the write API.
 pub fn document() -> Value {
+    document_for(false)
+}
+
+/// The document, with the write operations when `writes` (the server has a write token).
+pub fn document_for(writes: bool) -> Value {
+    let mut doc = read_document();
+    if writes {
+        add_write_operations(&mut doc);
+    }
+    doc
+}
+
+fn add_write_operations(doc: &mut Value) {
+    let secured = |mut op: Value| {
+        op["security"] = json!([{"bearer": []}]);
+        op["responses"]["401"] = error("No `Authorization: Bearer <token>` header, or the wrong token");
+        op["responses"]["409"] = error("Another process is writing the index; try again");
+        op
+    };
+    let applied = ok(
+        "Applied in one commit; the counts, and the talks the index holds now",
+        json!({
+        "type": "object", "properties": {
+            "added": {"type": "integer"}, "replaced": {"type": "integer"},
+            "removed": {"type": "integer"}, "talks": {"type": "integer"}}}),
+    );
+    let talk = json!({"$ref": "#/components/schemas/Talk"});
+    doc["paths"]["/api/talks"] = json!({"post": secured(json!({
+        "summary": "Insert talks, replacing those with the same id (all or nothing)",
+        "requestBody": {"required": true, "content": {
+            "application/json": {"schema": {"oneOf": [talk, {"type": "array", "items": talk}]}},
+            "application/x-ndjson": {"schema": {"type": "string", "description": "One talk record a line"}}}},
+        "responses": {"200": applied.clone(),
+                      "400": error("An invalid record: the message names its line and field; nothing was applied"),
+                      "413": error("The body is over the server's limit (16 MiB unless --max-body says otherwise)")}}))});
+    doc["paths"]["/api/talks/{id}"]["delete"] = secured(json!({
+        "summary": "Remove one talk",
+        "parameters": [{"name": "id", "in": "path", "required": true, "description": "Talk id; may contain `/`.", "schema": {"type": "string"}}],
+        "responses": {"200": applied, "404": error("No talk with this id; nothing was removed")}}));
+    doc["components"]["securitySchemes"] = json!({"bearer": {"type": "http", "scheme": "bearer",
+        "description": "The server's write token (--write-token or TALKSEARCH_WRITE_TOKEN)"}});
+}
+
+fn read_document() -> Value {
     let id = json!({"name": "id", "in": "path", "required": true, "description": "Talk id; may contain `/`.", "schema": {"type": "string"}});
     let hits = json!({"type": "object", "properties": {"hits": {"type": "array", "items": {"$ref": "#/components/schemas/Hit"}}}});
     json!({

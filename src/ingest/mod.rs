@@ -242,7 +242,7 @@ fn read_source(source: &Source, opts: &ReadOptions) -> Result<Vec<(String, Parse
 }
 
 /// A file that is not UTF-8 is rejected at the line of its first bad byte.
-fn invalid_utf8(bytes: &[u8], label: &str, e: std::str::Utf8Error) -> Parsed {
+pub(crate) fn invalid_utf8(bytes: &[u8], label: &str, e: std::str::Utf8Error) -> Parsed {
     let at = e.valid_up_to();
     let line = 1 + bytes[..at].iter().filter(|&&b| b == b'\n').count();
     Parsed {

@@ -4,8 +4,11 @@
 
 mod cli;
 mod corpus;
+mod crash;
 mod facets;
 mod http;
 mod import;
 mod ranking;
+mod update;
 mod util;
+mod write_api;

@@ -14,12 +14,7 @@ pub fn fixture(name: &str) -> PathBuf {
 
 /// Runs the real binary with `args`.
 pub fn talksearch(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_talksearch"))
-        .args(args)
-        .env_remove("TALKSEARCH_INDEX")
-        .env_remove("TALKSEARCH_ADDR")
-        .output()
-        .expect("the talksearch binary runs")
+    talksearch_command(args).output().expect("the talksearch binary runs")
 }
 
 /// stdout as text.
@@ -78,4 +73,51 @@ pub fn corpus_engine() -> Option<Arc<Engine>> {
             None
         }
     }
+}
+
+/// A command running the real binary (for tests that start, watch or kill it).
+pub fn talksearch_command(args: &[&str]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_talksearch"));
+    command
+        .args(args)
+        .env_remove("TALKSEARCH_INDEX")
+        .env_remove("TALKSEARCH_ADDR")
+        .env_remove("TALKSEARCH_WRITE_TOKEN");
+    command
+}
+
+/// `n` made-up talks as JSON Lines, ids `{prefix}/{i}`: titles, speakers, events and ~80-word
+/// abstracts drawn from a fixed pseudo-vocabulary, the same for the same arguments. Every talk
+/// also carries the word `{prefix}word`, so a search finds exactly these talks.
+pub fn synthetic_talks(prefix: &str, n: usize) -> String {
+    const SYLLABLES: [&str; 16] =
+        ["py", "thon", "co", "rou", "tine", "jit", "ker", "nel", "da", "ta", "web", "sock", "lam", "bda", "ar", "ray"];
+    let mut state: u64 = 0x9E37_79B9_7F4A_7C15 ^ prefix.len() as u64;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    let word = |next: &mut dyn FnMut() -> u64| {
+        let r = next();
+        (0..2 + r % 3).map(|k| SYLLABLES[((r >> (8 * k)) % 16) as usize]).collect::<String>()
+    };
+    let mut out = String::with_capacity(n * 700);
+    for i in 0..n {
+        let title: Vec<String> = (0..4).map(|_| word(&mut next)).collect();
+        let words: Vec<String> = (0..80).map(|_| word(&mut next)).collect();
+        let talk = serde_json::json!({
+            "id": format!("{prefix}/{i}"),
+            "title": title.join(" "),
+            "speakers": [format!("Speaker {}", next() % 2000)],
+            "abstract": format!("{} {prefix}word.", words.join(" ")),
+            "event": format!("Synthetic Con {}", 2000 + next() % 25),
+            "date": format!("{}-0{}-1{}", 2000 + next() % 25, 1 + next() % 9, next() % 10),
+            "tags": [word(&mut next)],
+        });
+        out.push_str(&talk.to_string());
+        out.push('\n');
+    }
+    out
 }

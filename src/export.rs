@@ -1,0 +1,118 @@
+//! `talksearch export`: every talk of the live index written out as JSON Lines, ordered by id
+//! (byte order), so the index is never the only copy of the data.
+//!
+//! Each line is the talk's stored record, byte for byte: the compact JSON the JSON Lines
+//! importer reads back unchanged. Exporting, indexing the export and exporting again therefore
+//! gives the same bytes, whatever order the talks were imported or added in.
+
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::Path;
+
+use tantivy::schema::{IndexRecordOption, Value};
+use tantivy::{DocAddress, DocSet, Searcher, TERMINATED, TantivyDocument};
+
+use crate::error::{Error, Result};
+use crate::schema::Fields;
+use crate::store::IndexDir;
+
+/// Export formats.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExportFormat {
+    /// talksearch JSON Lines, one record a line (what `index` and `add` read).
+    #[default]
+    Jsonl,
+}
+
+/// Writes every live talk to `out` as JSON Lines, ordered by id; `label` names `out` in
+/// errors. Returns the number of talks written.
+pub fn write_jsonl(dir: &IndexDir, out: &mut dyn Write, label: &str) -> Result<usize> {
+    let searcher = dir.open()?.reader()?.searcher();
+    let fields = Fields::new();
+    let order = by_id(&searcher, &fields)?;
+    let mut out = BufWriter::with_capacity(1 << 16, out);
+    for &address in &order {
+        let doc: TantivyDocument = searcher.doc(address)?;
+        let record = doc.get_first(fields.record).and_then(|v| v.as_bytes()).ok_or_else(|| {
+            Error::Index(tantivy::TantivyError::InternalError(format!("talk {address:?} has no stored record")))
+        })?;
+        out.write_all(record).and_then(|()| out.write_all(b"\n")).map_err(|e| Error::io(label, e))?;
+    }
+    out.flush().map_err(|e| Error::io(label, e))?;
+    Ok(order.len())
+}
+
+/// [`write_jsonl`] into the file `path`, which appears only complete: the talks are written to
+/// a temporary file beside it, synced, and renamed over it.
+pub fn write_jsonl_file(dir: &IndexDir, path: &Path) -> Result<usize> {
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let tmp = path.with_file_name(format!(".{name}.tmp-{}", std::process::id()));
+    let result = (|| {
+        let mut file = File::create(&tmp).map_err(|e| Error::io(&tmp, e))?;
+        let written = write_jsonl(dir, &mut file, &path.display().to_string())?;
+        file.sync_all().map_err(|e| Error::io(&tmp, e))?;
+        std::fs::rename(&tmp, path).map_err(|e| Error::io(path, e))?;
+        Ok(written)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
+
+/// Every live talk's address, ordered by id. The id dictionary of each segment is sorted
+/// already; the segments are merged by one sort of the ids.
+fn by_id(searcher: &Searcher, fields: &Fields) -> Result<Vec<DocAddress>> {
+    let mut ids: Vec<(Vec<u8>, DocAddress)> = Vec::with_capacity(searcher.num_docs() as usize);
+    for (ord, segment) in searcher.segment_readers().iter().enumerate() {
+        let inverted = segment.inverted_index(fields.id)?;
+        let alive = segment.alive_bitset();
+        let mut terms = inverted.terms().stream().map_err(tantivy::TantivyError::from)?;
+        while terms.advance() {
+            let mut postings = inverted
+                .read_postings_from_terminfo(terms.value(), IndexRecordOption::Basic)
+                .map_err(tantivy::TantivyError::from)?;
+            let mut doc = postings.doc();
+            while doc != TERMINATED {
+                if alive.is_none_or(|a| a.is_alive(doc)) {
+                    ids.push((terms.key().to_vec(), DocAddress::new(ord as u32, doc)));
+                }
+                doc = postings.advance();
+            }
+        }
+    }
+    ids.sort_unstable();
+    Ok(ids.into_iter().map(|(_, address)| address).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::talk::Talk;
+
+    #[test]
+    fn exports_live_talks_by_id_as_their_stored_records() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = IndexDir::new(tmp.path().join("index"));
+        let mut b = Talk::new("b/2", "Bee");
+        b.speakers = vec!["Zoë".into()];
+        let talks = [b.clone(), Talk::new("c", "Sea"), Talk::new("a", "Ay")];
+        crate::indexer::build(&dir, &talks, &mut |_| {}).unwrap();
+        crate::update::upsert(&dir, &[Talk::new("aa", "Added")], crate::update::LOCK_PATIENCE).unwrap();
+        crate::update::remove(&dir, &["c".into()], crate::update::LOCK_PATIENCE).unwrap();
+
+        let mut out = Vec::new();
+        assert_eq!(write_jsonl(&dir, &mut out, "test").unwrap(), 3);
+        let expected: Vec<String> = [Talk::new("a", "Ay"), Talk::new("aa", "Added"), b]
+            .iter()
+            .map(|t| serde_json::to_string(t).unwrap() + "\n")
+            .collect();
+        assert_eq!(String::from_utf8(out).unwrap(), expected.concat());
+
+        let file = tmp.path().join("talks.jsonl");
+        assert_eq!(write_jsonl_file(&dir, &file).unwrap(), 3);
+        assert_eq!(std::fs::read_to_string(&file).unwrap(), expected.concat());
+        let left: Vec<_> = std::fs::read_dir(tmp.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(left.len(), 2, "no temporary file is left: {left:?}");
+    }
+}

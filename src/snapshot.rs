@@ -1,0 +1,101 @@
+//! What a search runs on: one commit of the live index generation (a tantivy searcher) and the
+//! caches built from it (the vocabulary for typos and prefixes, the suggester).
+//!
+//! [`Snapshot::next`] makes the snapshot of a newer state of the index directory: a newly
+//! published generation, or a new commit (or merge) in the live one, found by comparing
+//! `meta.json`, which tantivy replaces atomically at every commit. The new snapshot's caches
+//! are built before it is returned, from what the old one read of unchanged segments, so the
+//! engine can swap it in without a search ever waiting for them or mixing two commits.
+
+use std::sync::OnceLock;
+
+use tantivy::schema::Field;
+use tantivy::{IndexReader, Searcher};
+
+use crate::error::Result;
+use crate::schema::{Fields, TextField};
+use crate::store::IndexDir;
+use crate::suggest::Suggester;
+use crate::vocabulary::Vocabulary;
+
+/// One commit of one generation, and the caches built from it.
+pub(crate) struct Snapshot {
+    generation: String,
+    /// The generation's reader, shared by its snapshots; reloaded only by [`Snapshot::next`].
+    reader: IndexReader,
+    /// The commit this snapshot searches.
+    pub(crate) searcher: Searcher,
+    /// `meta.json` as it was just before `searcher` was opened.
+    commit: Vec<u8>,
+    /// Built on first use (typo and prefix expansion need it), or by [`Snapshot::next`].
+    vocabulary: OnceLock<Vocabulary>,
+    /// Built on first use (`/api/suggest` needs it), or by [`Snapshot::next`].
+    suggester: OnceLock<Suggester>,
+}
+
+impl Snapshot {
+    /// The live generation's latest commit; caches are built on first use.
+    pub(crate) fn open(dir: &IndexDir) -> Result<Snapshot> {
+        let opened = dir.open()?;
+        // Read before the reader opens: a commit in between makes the next refresh reload
+        // again, never miss one.
+        let commit = dir.commit_marker(&opened.generation)?;
+        Ok(Snapshot::new(opened.generation.clone(), opened.reader()?, commit))
+    }
+
+    fn new(generation: String, reader: IndexReader, commit: Vec<u8>) -> Snapshot {
+        let searcher = reader.searcher();
+        Snapshot { generation, reader, searcher, commit, vocabulary: OnceLock::new(), suggester: OnceLock::new() }
+    }
+
+    /// The snapshot of the index as it is now, with its caches built, or `None` if nothing
+    /// changed since this one. Costs two small file reads when nothing changed.
+    pub(crate) fn next(&self, dir: &IndexDir, fields: &Fields) -> Result<Option<Snapshot>> {
+        let Some(current) = dir.current()? else { return Ok(None) };
+        if current != self.generation {
+            let fresh = Snapshot::open(dir)?;
+            fresh.warm(fields);
+            return Ok(Some(fresh));
+        }
+        let commit = dir.commit_marker(&current)?;
+        if commit == self.commit {
+            return Ok(None);
+        }
+        self.reader.reload()?;
+        let fresh = Snapshot::new(current, self.reader.clone(), commit);
+        fresh.warm_after(self, fields);
+        Ok(Some(fresh))
+    }
+
+    pub(crate) fn suggester(&self, fields: &Fields) -> &Suggester {
+        self.suggester
+            .get_or_init(|| Suggester::build(&self.searcher, fields.speaker_key, fields.event_key, fields.record))
+    }
+
+    pub(crate) fn vocabulary(&self, fields: &Fields) -> &Vocabulary {
+        self.vocabulary.get_or_init(|| Vocabulary::build(&self.searcher, &text_fields(fields)))
+    }
+
+    /// Builds the caches now rather than on first use.
+    pub(crate) fn warm(&self, fields: &Fields) {
+        let _ = self.vocabulary(fields);
+        let _ = self.suggester(fields);
+    }
+
+    /// Builds the caches from those of `previous`, an older commit of the same generation,
+    /// which were built already: only the segments new since then are read.
+    fn warm_after(&self, previous: &Snapshot, fields: &Fields) {
+        if let Some(vocabulary) = previous.vocabulary.get() {
+            let _ = self.vocabulary.set(vocabulary.rebuild(&self.searcher, &text_fields(fields)));
+        }
+        if let Some(suggester) = previous.suggester.get() {
+            let rebuilt = suggester.rebuild(&self.searcher, fields.speaker_key, fields.event_key, fields.record);
+            let _ = self.suggester.set(rebuilt);
+        }
+        self.warm(fields);
+    }
+}
+
+fn text_fields(fields: &Fields) -> Vec<Field> {
+    TextField::ALL.iter().map(|&f| fields.text(f)).collect()
+}

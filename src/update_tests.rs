@@ -1,0 +1,143 @@
+use super::*;
+use crate::indexer;
+use crate::search::{Engine, SearchRequest};
+use crate::suggest::Kind;
+
+fn talk(id: &str, title: &str, speaker: &str, abstract_: &str) -> Talk {
+    let mut t = Talk::new(id, title);
+    t.speakers = vec![speaker.to_string()];
+    t.r#abstract = abstract_.to_string();
+    t.event = Some("Unit Con 2020".into());
+    t.date = Some("2020-05-01".into());
+    t
+}
+
+fn base() -> Vec<Talk> {
+    vec![
+        talk("u/jit", "How a JIT works", "Ann Alpha", "Tracing compilers explained."),
+        talk("u/gil", "Removing the GIL", "Bob Beta", "Free threading in practice."),
+        talk("u/web", "Web frameworks", "Cy Gamma", "Routing and templates."),
+    ]
+}
+
+fn index(talks: &[Talk]) -> (tempfile::TempDir, IndexDir) {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = IndexDir::new(tmp.path().join("index"));
+    indexer::build(&dir, talks, &mut |_| {}).unwrap();
+    (tmp, dir)
+}
+
+fn ids(engine: &Engine, query: &str) -> Vec<String> {
+    let req = SearchRequest { prefix: false, ..SearchRequest::new(query) };
+    engine.search(&req).unwrap().hits.into_iter().map(|h| h.id).collect()
+}
+
+const PATIENCE: Duration = Duration::from_secs(5);
+
+#[test]
+fn upsert_adds_new_talks_and_replaces_by_id() {
+    let (_tmp, dir) = index(&base());
+    let new = talk("u/new", "Quantum annealing", "Dee Delta", "Qubits.");
+    let changed = talk("u/gil", "Keeping the GIL", "Bob Beta", "Subinterpreters instead.");
+    let applied = upsert(&dir, &[new, changed], PATIENCE).unwrap();
+    assert_eq!(applied, Applied { added: 1, replaced: 1, removed: 0, talks: 4 });
+
+    let engine = Engine::open(dir).unwrap();
+    assert_eq!(engine.num_talks(), 4);
+    assert_eq!(ids(&engine, "quantum"), ["u/new"]);
+    assert_eq!(ids(&engine, "subinterpreters"), ["u/gil"]);
+    assert!(ids(&engine, "free threading").is_empty(), "the replaced version is gone");
+    assert_eq!(engine.get("u/gil").unwrap().title, "Keeping the GIL");
+}
+
+#[test]
+fn remove_deletes_and_unknown_ids_remove_nothing() {
+    let (_tmp, dir) = index(&base());
+    let err = remove(&dir, &["u/jit".into(), "u/nope".into(), "u/nada".into()], PATIENCE).unwrap_err();
+    assert!(matches!(&err, Error::UnknownIds(ids) if *ids == ["u/nada", "u/nope"]), "{err}");
+    assert_eq!(err.exit_code(), 4);
+    let engine = Engine::open(dir.clone()).unwrap();
+    assert_eq!(engine.num_talks(), 3, "nothing was removed");
+
+    let applied = remove(&dir, &["u/jit".into(), "u/jit".into()], PATIENCE).unwrap();
+    assert_eq!(applied, Applied { added: 0, replaced: 0, removed: 1, talks: 2 });
+    let engine = Engine::open(dir.clone()).unwrap();
+    assert!(matches!(engine.get("u/jit"), Err(Error::NotFound(_))));
+    assert!(ids(&engine, "tracing").is_empty());
+    assert!(matches!(remove(&dir, &["u/jit".into()], PATIENCE), Err(Error::UnknownIds(_))), "removed twice");
+}
+
+#[test]
+fn added_abstracts_leave_out_the_generations_boilerplate() {
+    let notice = "Recorded by the volunteer video team and published under a free licence.";
+    let mut talks = base();
+    talks.extend((0..indexer::BOILERPLATE_MIN_TALKS).map(|i| talk(&format!("u/b{i}"), "Lightning", "Lee", notice)));
+    let (_tmp, dir) = index(&talks);
+    let added = talk("u/added", "Packaging", "Pat", &format!("Wheels and sdists.\n\n{notice}"));
+    upsert(&dir, &[added], PATIENCE).unwrap();
+    let engine = Engine::open(dir).unwrap();
+    assert_eq!(ids(&engine, "sdists"), ["u/added"]);
+    assert!(ids(&engine, "volunteer").is_empty(), "the boilerplate paragraph is not indexed");
+    assert!(engine.get("u/added").unwrap().r#abstract.ends_with(notice), "but it is kept in the record");
+}
+
+#[test]
+fn a_held_lock_makes_a_writer_wait_then_fail_busy_with_nothing_applied() {
+    let (_tmp, dir) = index(&base());
+    let held = dir.lock().unwrap();
+    let new = talk("u/new", "Quantum", "Dee", "Qubits.");
+    let err = upsert(&dir, std::slice::from_ref(&new), Duration::from_millis(100)).unwrap_err();
+    assert!(matches!(err, Error::Busy(_)), "{err}");
+    drop(held);
+    assert_eq!(Engine::open(dir.clone()).unwrap().num_talks(), 3);
+    assert_eq!(upsert(&dir, &[new], PATIENCE).unwrap().added, 1);
+}
+
+#[test]
+fn an_index_of_another_schema_version_asks_for_a_rebuild() {
+    let (_tmp, dir) = index(&base());
+    let generation = dir.current().unwrap().unwrap();
+    let meta = dir.path().join(generation).join("talksearch.json");
+    std::fs::write(&meta, r#"{"schema_version": 0, "boilerplate": []}"#).unwrap();
+    let err = upsert(&dir, &base(), PATIENCE).unwrap_err();
+    assert!(matches!(err, Error::Stale(_)));
+    assert!(err.to_string().contains("run `talksearch index` to rebuild it"), "{err}");
+}
+
+#[test]
+fn nothing_to_change_commits_nothing() {
+    let (_tmp, dir) = index(&base());
+    let generation = dir.current().unwrap().unwrap();
+    let before = dir.commit_marker(&generation).unwrap();
+    assert_eq!(upsert(&dir, &[], PATIENCE).unwrap(), Applied { talks: 3, ..Applied::default() });
+    assert_eq!(dir.commit_marker(&generation).unwrap(), before);
+}
+
+#[test]
+fn a_refreshed_engine_finds_added_talks_by_typo_prefix_and_suggestion() {
+    let (_tmp, dir) = index(&base());
+    let engine = Engine::open(dir.clone()).unwrap();
+    engine.warm_up();
+    assert!(!engine.refresh().unwrap(), "nothing changed yet");
+    let new = talk("u/zyg", "Zygomorphic flowers", "Quincy Zephyr", "Botany with Python.");
+    upsert(&dir, &[new], PATIENCE).unwrap();
+    assert!(ids(&engine, "zygomorphic").is_empty(), "not visible before the refresh");
+
+    assert!(engine.refresh().unwrap());
+    assert!(!engine.refresh().unwrap(), "one refresh per commit");
+    assert_eq!(ids(&engine, "zygomorphic"), ["u/zyg"]);
+    assert_eq!(ids(&engine, "zygomorfic"), ["u/zyg"], "a typo of a new word is corrected");
+    let typed = engine.search(&SearchRequest::new("zygomo")).unwrap();
+    assert_eq!(typed.hits.first().map(|h| h.id.as_str()), Some("u/zyg"), "a new word completes");
+    let suggestions = engine.suggest("zeph").unwrap();
+    assert!(suggestions.iter().any(|s| s.text == "Quincy Zephyr" && s.kind == Kind::Speaker), "{suggestions:?}");
+
+    remove(&dir, &["u/zyg".into()], PATIENCE).unwrap();
+    assert!(engine.refresh().unwrap());
+    assert!(ids(&engine, "zygomorphic").is_empty());
+    let suggestions = engine.suggest("zeph").unwrap();
+    assert!(
+        !suggestions.iter().any(|s| s.kind == Kind::Speaker),
+        "a removed speaker is not suggested: {suggestions:?}"
+    );
+}
