@@ -107,7 +107,9 @@ fn sentences(paragraph: &str) -> Vec<String> {
 /// The alphabetic core of a token and what surrounds it: `("(", "Python", "),")`.
 fn split_token(token: &str) -> (&str, &str, &str) {
     let start = token.find(|c: char| c.is_alphabetic()).unwrap_or(token.len());
-    let end = token.rfind(|c: char| c.is_alphabetic()).map_or(start, |i| i + token[i..].chars().next().map_or(1, char::len_utf8));
+    let end = token
+        .rfind(|c: char| c.is_alphabetic())
+        .map_or(start, |i| i + token[i..].chars().next().map_or(1, char::len_utf8));
     (&token[..start], &token[start..end], &token[end..])
 }
 
