@@ -20,7 +20,7 @@
 # (most of it building the 1M index), over 30 on a busy one.
 set -euo pipefail
 
-usage() { sed -n '4,5p' "$0" | sed 's/^# //' >&2; exit 2; }
+usage() { sed -n '4,5p' "$0" | sed 's/^# //' >&2; exit "${1:-2}"; }
 die() { echo "growth.sh: $*" >&2; exit 1; }
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -38,7 +38,7 @@ while [ $# -gt 0 ]; do
     --corpus) CORPUS=${2:?}; shift 2 ;;
     --queries) QUERIES=${2:?}; shift 2 ;;
     --out) OUT=${2:?}; shift 2 ;;
-    -h|--help) usage ;;
+    -h|--help) usage 0 ;;
     *) echo "growth.sh: unknown argument $1" >&2; usage ;;
   esac
 done

@@ -25,7 +25,7 @@
 # Takes about 3 minutes with the defaults (--peers none: about 1 minute).
 set -euo pipefail
 
-usage() { sed -n '4,5p' "$0" | sed 's/^# //' >&2; exit 2; }
+usage() { sed -n '4,5p' "$0" | sed 's/^# //' >&2; exit "${1:-2}"; }
 die() { echo "loadtest.sh: $*" >&2; exit 1; }
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -43,7 +43,7 @@ while [ $# -gt 0 ]; do
     --corpus) CORPUS=${2:?}; shift 2 ;;
     --queries) QUERIES=${2:?}; shift 2 ;;
     --out) OUT=${2:?}; shift 2 ;;
-    -h|--help) usage ;;
+    -h|--help) usage 0 ;;
     *) echo "loadtest.sh: unknown argument $1" >&2; usage ;;
   esac
 done

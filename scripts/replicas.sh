@@ -19,7 +19,7 @@
 # Everything started is stopped and the temp dir removed at the end. About 3 minutes.
 set -euo pipefail
 
-usage() { sed -n '5p' "$0" | sed 's/^# //' >&2; exit 2; }
+usage() { sed -n '5p' "$0" | sed 's/^# //' >&2; exit "${1:-2}"; }
 die() { echo "replicas.sh: $*" >&2; exit 1; }
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -36,7 +36,7 @@ while [ $# -gt 0 ]; do
     --corpus) CORPUS=${2:?}; shift 2 ;;
     --queries) QUERIES=${2:?}; shift 2 ;;
     --out) OUT=${2:?}; shift 2 ;;
-    -h|--help) usage ;;
+    -h|--help) usage 0 ;;
     *) echo "replicas.sh: unknown argument $1" >&2; usage ;;
   esac
 done
