@@ -20,46 +20,24 @@
 # (most of it building the 1M index), over 30 on a busy one.
 set -euo pipefail
 
-usage() { sed -n '4,5p' "$0" | sed 's/^# //' >&2; exit "${1:-2}"; }
-die() { echo "growth.sh: $*" >&2; exit 1; }
-
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
+. "$(dirname "$0")/lib/bench.sh"
 SIZES=21713,100000,1000000
 ROUNDS=5
 SEED=1
-CORPUS=${TALKSEARCH_CORPUS:-$ROOT/../shared/data/talks.jsonl}
-QUERIES=$ROOT/../shared/queries
-OUT=
 while [ $# -gt 0 ]; do
   case $1 in
     --sizes) SIZES=${2:?}; shift 2 ;;
     --rounds) ROUNDS=${2:?}; shift 2 ;;
     --seed) SEED=${2:?}; shift 2 ;;
-    --corpus) CORPUS=${2:?}; shift 2 ;;
-    --queries) QUERIES=${2:?}; shift 2 ;;
-    --out) OUT=${2:?}; shift 2 ;;
-    -h|--help) usage 0 ;;
-    *) echo "growth.sh: unknown argument $1" >&2; usage ;;
+    *) common_option "$@"; shift "$SHIFT" ;;
   esac
 done
 [[ $SIZES =~ ^[0-9]+(,[0-9]+)*$ ]] || die "--sizes takes whole numbers separated by commas"
 [[ $ROUNDS =~ ^[0-9]+$ && $ROUNDS -ge 1 ]] || die "--rounds takes a whole number"
-[ -r "$CORPUS" ] || die "no corpus at $CORPUS (set --corpus or TALKSEARCH_CORPUS)"
-for f in topics.txt typing.txt; do [ -r "$QUERIES/$f" ] || die "no $QUERIES/$f (set --queries DIR)"; done
-CORPUS=$(realpath "$CORPUS"); QUERIES=$(realpath "$QUERIES")
-
-if ! command -v wrk >/dev/null; then
-  echo "installing wrk (apt-get)..." >&2
-  { apt-get install -y -qq wrk >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }; } \
-    || die "could not install wrk: run 'apt-get install wrk' as root"
-fi
-[ -x /usr/bin/time ] || { apt-get install -y -qq time >/dev/null 2>&1 || die "needs /usr/bin/time (apt-get install time)"; }
-BIN=$ROOT/target/release/talksearch
-if [ ! -x "$BIN" ] || [ ! -x "$ROOT/target/release/examples/query_mix" ] || [ ! -x "$ROOT/target/release/examples/grow" ]; then
-  echo "building (cargo build --release)..." >&2
-  (cd "$ROOT" && cargo build --release --quiet --bin talksearch --example query_mix --example grow) \
-    || die "cargo build failed"
-fi
+[[ $SEED =~ ^[0-9]+$ ]] || die "--seed takes a whole number"
+check_inputs topics.txt typing.txt
+need_tools wrk time curl
+need_build query_mix grow
 
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/talksearch-growth.XXXXXX")
 largest=$(tr ',' '\n' <<<"$SIZES" | sort -n | tail -1)
@@ -74,10 +52,6 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-field() { sed -n "s/.*\b$1=\([^ ]*\).*/\1/p" <<<"$2" | head -1; }
-log() { echo "$*" >&2; }
 
 LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
 log "machine: $(nproc) cores, load $LOAD0; sizes $SIZES; free disk $free_mb MB"
@@ -134,11 +108,11 @@ for N in $ORDER; do
   B[$N.startup]=$(field median "$st")
   RUST_LOG=warn "$BIN" --index "$IDX" serve --addr "127.0.0.1:$PORT" >"$TMP/serve.log" 2>&1 &
   SERVER=$!
-  for _ in $(seq 1 600); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.1; done
+  wait_up "http://127.0.0.1:$PORT/healthz" "$SERVER"
   python3 "$ROOT/scripts/peers/urls.py" check --base "http://127.0.0.1:$PORT" "$TMP/urls" || die "non-200 at N=$N"
   w=$(URLS=$TMP/urls wrk -t1 -c8 -d10s -s "$ROOT/scripts/peers/rotate.lua" "http://127.0.0.1:$PORT" | grep '^RESULT') \
     || die "wrk gave no result"
-  B[$N.serve_mb]=$(awk '/^VmHWM/ {printf "%.0f", $2/1024}' "/proc/$SERVER/status")
+  B[$N.serve_mb]=$(vmhwm_mb "$SERVER")
   B[$N.rps]=$(field rps "$w"); B[$N.http_p99]=$(field p99_ms "$w")
   B[$N.errors]=$(( $(field non2xx "$w") + $(field sockerr "$w") ))
   kill "$SERVER"; wait "$SERVER" 2>/dev/null || true; SERVER=

@@ -25,49 +25,26 @@
 # Takes about 3 minutes with the defaults (--peers none: about 1 minute).
 set -euo pipefail
 
-usage() { sed -n '4,5p' "$0" | sed 's/^# //' >&2; exit "${1:-2}"; }
-die() { echo "loadtest.sh: $*" >&2; exit 1; }
-
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
+. "$(dirname "$0")/lib/bench.sh"
 DURATION=15
 PEERS=typesense,sqlite
 BUILDS=3
-CORPUS=${TALKSEARCH_CORPUS:-$ROOT/../shared/data/talks.jsonl}
-QUERIES=$ROOT/../shared/queries
-OUT=
 while [ $# -gt 0 ]; do
   case $1 in
     --duration) DURATION=${2:?}; shift 2 ;;
     --peers) PEERS=${2:?}; shift 2 ;;
     --builds) BUILDS=${2:?}; shift 2 ;;
-    --corpus) CORPUS=${2:?}; shift 2 ;;
-    --queries) QUERIES=${2:?}; shift 2 ;;
-    --out) OUT=${2:?}; shift 2 ;;
-    -h|--help) usage 0 ;;
-    *) echo "loadtest.sh: unknown argument $1" >&2; usage ;;
+    *) common_option "$@"; shift "$SHIFT" ;;
   esac
 done
 [[ $DURATION =~ ^[0-9]+$ && $DURATION -ge 1 ]] || die "--duration takes whole seconds"
 [[ $BUILDS =~ ^[0-9]+$ && $BUILDS -ge 1 ]] || die "--builds takes a whole number"
-[ -r "$CORPUS" ] || die "no corpus at $CORPUS (set --corpus or TALKSEARCH_CORPUS)"
-for f in topics.txt typing.txt; do [ -r "$QUERIES/$f" ] || die "no $QUERIES/$f (set --queries DIR)"; done
-CORPUS=$(realpath "$CORPUS"); QUERIES=$(realpath "$QUERIES")
+check_inputs topics.txt typing.txt
 case ",$PEERS," in *,typesense,*) TYPESENSE=1 ;; *) TYPESENSE=0 ;; esac
 case ",$PEERS," in *,sqlite,*) SQLITE=1 ;; *) SQLITE=0 ;; esac
-
-# --- tools -----------------------------------------------------------------------------------
-if ! command -v wrk >/dev/null; then
-  echo "installing wrk (apt-get)..." >&2
-  { apt-get install -y -qq wrk >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }; } \
-    || die "could not install wrk: run 'apt-get install wrk' as root"
-fi
-[ -x /usr/bin/time ] || { apt-get install -y -qq time >/dev/null 2>&1 || die "needs /usr/bin/time (apt-get install time)"; }
-BIN=$ROOT/target/release/talksearch
+need_tools wrk time curl
+need_build query_mix
 MIXBIN=$ROOT/target/release/examples/query_mix
-if [ ! -x "$BIN" ] || [ ! -x "$MIXBIN" ]; then
-  echo "building talksearch (cargo build --release)..." >&2
-  (cd "$ROOT" && cargo build --release --quiet --bin talksearch --example query_mix) || die "cargo build failed"
-fi
 
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/talksearch-loadtest.XXXXXX")
 PIDS=()
@@ -89,22 +66,7 @@ stop() { # PID: stops a server started here
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_http() { # URL EXPECT [PID]
-  local i
-  for i in $(seq 1 600); do
-    if curl -sf "$1" 2>/dev/null | grep -q "$2"; then return 0; fi
-    if [ -n "${3:-}" ] && ! kill -0 "$3" 2>/dev/null; then die "server for $1 died (log in $TMP)"; fi
-    sleep 0.1
-  done
-  die "$1 did not come up within 60 s"
-}
-vmhwm_mb() { awk '/^VmHWM/ {printf "%.0f", $2/1024}' "/proc/$1/status"; }
-median() { sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
-field() { sed -n "s/.*\b$1=\([^ ]*\).*/\1/p" <<<"$2" | head -1; } # field NAME "k=v k=v"
-
 declare -A R # results: R[engine.mix.key]
-log() { echo "$*" >&2; }
 
 LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
 log "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GB", $2/1048576}' /proc/meminfo), load $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -130,7 +92,7 @@ log "talksearch start-up to first /healthz 200: $out"
 
 RUST_LOG=warn "$BIN" --index "$IDX" serve --addr "127.0.0.1:$PORT" >"$TMP/ts.log" 2>&1 &
 TS_PID=$!; PIDS+=("$TS_PID")
-wait_http "http://127.0.0.1:$PORT/healthz" '"ok"' "$TS_PID"
+wait_up "http://127.0.0.1:$PORT/healthz" "$TS_PID" '"ok"'
 
 # --- Typesense: install, build, start-up ------------------------------------------------------
 if [ "$TYPESENSE" = 1 ]; then
@@ -149,7 +111,7 @@ if [ "$TYPESENSE" = 1 ]; then
   start_typesense() {
     "$TSBIN" "${TSE_ARGS[@]}" >"$TMP/typesense.log" 2>&1 &
     TSE_PID=$!; PIDS+=("$TSE_PID")
-    wait_http "http://127.0.0.1:$TSE_PORT/health" '"ok":true' "$TSE_PID"
+    wait_up "http://127.0.0.1:$TSE_PORT/health" "$TSE_PID" '"ok":true'
   }
   start_typesense
   R[tse.version]=$(curl -sf -H "X-TYPESENSE-API-KEY: $KEY" "http://127.0.0.1:$TSE_PORT/debug" | sed -n 's/.*"version":"\([^"]*\)".*/\1/p')

@@ -19,47 +19,24 @@
 # Everything started is stopped and the temp dir removed at the end. About 3 minutes.
 set -euo pipefail
 
-usage() { sed -n '5p' "$0" | sed 's/^# //' >&2; exit "${1:-2}"; }
-die() { echo "replicas.sh: $*" >&2; exit 1; }
-
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
+. "$(dirname "$0")/lib/bench.sh"
 DURATION=15
 ROUNDS=2
 LOADED=25
-CORPUS=${TALKSEARCH_CORPUS:-$ROOT/../shared/data/talks.jsonl}
-QUERIES=$ROOT/../shared/queries
-OUT=
 while [ $# -gt 0 ]; do
   case $1 in
     --duration) DURATION=${2:?}; shift 2 ;;
     --rounds) ROUNDS=${2:?}; shift 2 ;;
-    --corpus) CORPUS=${2:?}; shift 2 ;;
-    --queries) QUERIES=${2:?}; shift 2 ;;
-    --out) OUT=${2:?}; shift 2 ;;
-    -h|--help) usage 0 ;;
-    *) echo "replicas.sh: unknown argument $1" >&2; usage ;;
+    *) common_option "$@"; shift "$SHIFT" ;;
   esac
 done
 [[ $DURATION =~ ^[0-9]+$ && $DURATION -ge 1 ]] || die "--duration takes whole seconds"
 [[ $ROUNDS =~ ^[0-9]+$ && $ROUNDS -ge 1 ]] || die "--rounds takes a whole number"
-[ -r "$CORPUS" ] || die "no corpus at $CORPUS (set --corpus or TALKSEARCH_CORPUS)"
-[ -r "$QUERIES/topics.txt" ] || die "no $QUERIES/topics.txt (set --queries DIR)"
-CORPUS=$(realpath "$CORPUS"); QUERIES=$(realpath "$QUERIES")
-
-for tool in wrk haproxy; do
-  if ! command -v "$tool" >/dev/null && [ ! -x "/usr/sbin/$tool" ]; then
-    echo "installing $tool (apt-get)..." >&2
-    { apt-get install -y -qq "$tool" >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq "$tool" >/dev/null; }; } \
-      || die "could not install $tool: run 'apt-get install $tool' as root"
-  fi
-done
+check_inputs topics.txt
+need_tools wrk haproxy curl
 HAPROXY=$(command -v haproxy || echo /usr/sbin/haproxy)
-BIN=$ROOT/target/release/talksearch
+need_build grow
 GROW=$ROOT/target/release/examples/grow
-if [ ! -x "$BIN" ] || [ ! -x "$GROW" ]; then
-  echo "building (cargo build --release)..." >&2
-  (cd "$ROOT" && cargo build --release --quiet --bin talksearch --example grow) || die "cargo build failed"
-fi
 
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/talksearch-replicas.XXXXXX")
 PIDS=()
@@ -70,20 +47,6 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-field() { sed -n "s/.*\b$1=\([^ ]*\).*/\1/p" <<<"$2" | head -1; }
-median() { sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
-log() { echo "$*" >&2; }
-wait_up() { # URL PID
-  local i
-  for i in $(seq 1 600); do
-    curl -sf "$1" >/dev/null 2>&1 && return 0
-    kill -0 "$2" 2>/dev/null || die "server for $1 died (logs in $TMP)"
-    sleep 0.1
-  done
-  die "$1 did not come up within 60 s"
-}
 
 LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
 log "machine: $(nproc) cores, load $LOAD0; $("$HAPROXY" -v | head -1)"
