@@ -16,7 +16,11 @@
 #    different corpus (the corpus plus 1,000 generated talks) is built once in the same directory
 #    and published (the atomic CURRENT swap); scripts/peers/watch_switch.py reports when each
 #    replica answers with the new talk count, and wrk must see zero non-2xx and socket errors.
-# Everything started is stopped and the temp dir removed at the end. About 3 minutes.
+# 5. Copy-and-swap under load, as onto another machine: a generation built elsewhere (of the
+#    original corpus) is copied into the directory and published by renaming a new CURRENT
+#    over the old one by hand, while wrk runs 15 s; no build competes for the cores here, so a
+#    latency spike there comes from the replicas opening the new generation.
+# Everything started is stopped and the temp dir removed at the end. About 3-4 minutes.
 set -euo pipefail
 
 . "$(dirname "$0")/lib/bench.sh"
@@ -55,6 +59,7 @@ IDX=$TMP/index
 TALKS=$(grep -c . "$CORPUS")
 NEW_TALKS=$((TALKS + 1000))
 "$GROW" --talks "$NEW_TALKS" --out "$TMP/corpus2.jsonl" --corpus "$CORPUS" 2>/dev/null || die "grow failed"
+"$BIN" --index "$TMP/elsewhere" index "$CORPUS" >/dev/null 2>"$TMP/index.log" || { cat "$TMP/index.log" >&2; die "index failed"; }
 
 P1=$(free_port); P2=$(free_port)
 for p in "$P1" "$P2"; do
@@ -132,9 +137,29 @@ loaded=$(grep '^RESULT' "$TMP/loaded.out") || die "wrk under re-index gave no re
 loaded_err=$(( $(field non2xx "$loaded") + $(field sockerr "$loaded") ))
 switches=$(grep '^SWITCHED' "$TMP/switch.out" | sed 's/.*after_ms=\([0-9]*\)/\1 ms/' | paste -sd, - | sed 's/,/, /g')
 gens=$(find "$IDX" -maxdepth 1 -name 'gen-*' | wc -l)
+
+# Copy-and-swap under load: no build on this machine.
+log "copy-and-swap under load: 15 s of wrk through haproxy (2 replicas), a generation copied in and published at ~5 s"
+URLS=$URLS wrk -t1 -c8 -d15s -s "$ROOT/scripts/peers/rotate.lua" "http://127.0.0.1:$H2" >"$TMP/swap.out" &
+WRK=$!; PIDS+=("$WRK")
+python3 "$ROOT/scripts/peers/watch_switch.py" --index "$IDX" --talks "$TALKS" --timeout 60 \
+  "http://127.0.0.1:$P1" "http://127.0.0.1:$P2" >"$TMP/swap-switch.out" &
+WATCH=$!; PIDS+=("$WATCH")
+sleep 5
+gen=$(cat "$TMP/elsewhere/CURRENT")
+cp -r "$TMP/elsewhere/$gen" "$IDX/$gen"
+echo "$gen" >"$IDX/CURRENT.tmp" && sync && mv "$IDX/CURRENT.tmp" "$IDX/CURRENT"
+wait "$WATCH" || die "the replicas did not all switch: $(cat "$TMP/swap-switch.out")"
+wait "$WRK" || true
+swap=$(grep '^RESULT' "$TMP/swap.out") || die "wrk under copy-and-swap gave no result"
+swap_err=$(( $(field non2xx "$swap") + $(field sockerr "$swap") ))
+swap_switches=$(grep '^SWITCHED' "$TMP/swap-switch.out" | sed 's/.*after_ms=\([0-9]*\)/\1 ms/' | paste -sd, - | sed 's/,/, /g')
+# The same 15 s with no swap, for comparison.
+quiet=$(run_wrk "http://127.0.0.1:$H2" 15)
+
 for p in "$P1" "$P2"; do
   t=$(curl -sf "http://127.0.0.1:$p/healthz" | sed -n 's/.*"talks":\([0-9]*\).*/\1/p')
-  [ "$t" = "$NEW_TALKS" ] || die "replica on $p serves $t talks, not $NEW_TALKS"
+  [ "$t" = "$TALKS" ] || die "replica on $p serves $t talks, not $TALKS"
 done
 
 med() { tr ' ' '\n' <<<"$1" | grep . | median; }
@@ -150,8 +175,16 @@ med() { tr ' ' '\n' <<<"$1" | grep . | median; }
   echo "| 2 replicas behind haproxy | $(med "${RPS[proxy2]}") | $(med "${P99[proxy2]}") ms | ${ERR[proxy2]} |"
   echo
   echo "re-index under load ($LOADED s through haproxy to 2 replicas): $(field requests "$loaded") requests," \
-    "$(field rps "$loaded") req/s, p99 $(field p99_ms "$loaded") ms, $loaded_err non-2xx + socket errors;" \
+    "$(field rps "$loaded") req/s, p99 $(field p99_ms "$loaded") ms, max $(field max_ms "$loaded") ms," \
+    "$loaded_err non-2xx + socket errors;" \
     "index of $NEW_TALKS talks built and published in $reindex_s s; replicas switched $switches after the" \
     "CURRENT swap; $gens generation directories left (new + previous)"
+  echo
+  echo "copy-and-swap under load (15 s, a generation copied in and CURRENT renamed by hand):" \
+    "$(field requests "$swap") requests, $(field rps "$swap") req/s, p99 $(field p99_ms "$swap") ms," \
+    "max $(field max_ms "$swap") ms, $swap_err non-2xx + socket errors; replicas switched $swap_switches" \
+    "after the swap. The same 15 s without a swap: $(field rps "$quiet") req/s, p99 $(field p99_ms "$quiet") ms," \
+    "max $(field max_ms "$quiet") ms."
 } | tee "${OUT:-/dev/null}"
 [ "$loaded_err" = 0 ] || die "errors during the re-index under load"
+[ "$swap_err" = 0 ] || die "errors during the copy-and-swap under load"

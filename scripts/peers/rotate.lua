@@ -5,7 +5,7 @@
 --
 -- Optional: API_KEY=... adds the header X-TYPESENSE-API-KEY (Typesense needs it).
 -- The summary line reads:
---   RESULT requests=N duration_s=S rps=R p50_ms=A p99_ms=B non2xx=C sockerr=D
+--   RESULT requests=N duration_s=S rps=R p50_ms=A p99_ms=B max_ms=M non2xx=C sockerr=D
 
 local paths = {}
 local idx = 0
@@ -47,8 +47,8 @@ function done(summary, latency, requests)
   local secs = summary.duration / 1e6
   local e = summary.errors
   io.write(string.format(
-    "RESULT requests=%d duration_s=%.2f rps=%.1f p50_ms=%.3f p99_ms=%.3f non2xx=%d sockerr=%d\n",
+    "RESULT requests=%d duration_s=%.2f rps=%.1f p50_ms=%.3f p99_ms=%.3f max_ms=%.3f non2xx=%d sockerr=%d\n",
     summary.requests, secs, summary.requests / secs,
-    latency:percentile(50) / 1000, latency:percentile(99) / 1000,
+    latency:percentile(50) / 1000, latency:percentile(99) / 1000, latency.max / 1000,
     e.status, e.connect + e.read + e.write + e.timeout))
 end
