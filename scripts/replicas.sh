@@ -162,7 +162,7 @@ for p in "$P1" "$P2"; do
   [ "$t" = "$TALKS" ] || die "replica on $p serves $t talks, not $TALKS"
 done
 
-med() { tr ' ' '\n' <<<"$1" | grep . | median; }
+med() { tr ' ' '\n' <<<"$1" | grep . | median | awk '{printf "%.1f", $1}'; }
 {
   echo
   echo "machine: $(nproc) cores; load average at the start $LOAD0, at the end $(cut -d' ' -f1-3 /proc/loadavg); $(date -u +%Y-%m-%dT%H:%MZ)"
