@@ -22,7 +22,7 @@
 #  5. in-process per query: talksearch's search core (examples/query_mix.rs) and SQLite FTS5
 #     through Python (scripts/peers/sqlite_fts5.py) on the same mixes;
 #  6. a summary table and the ratios talksearch/Typesense (also written to --out FILE if given).
-# Takes about 3 minutes with the defaults (--peers none: about 1 minute).
+# Takes about 4 minutes with the defaults (--peers none: about 1.5 minutes).
 set -euo pipefail
 
 . "$(dirname "$0")/lib/bench.sh"
