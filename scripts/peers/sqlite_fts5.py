@@ -12,14 +12,14 @@ weights talksearch uses (title 1.5, speakers 2, abstract 1, event 1.2, tags 2), 
 highlighted title and an abstract snippet. Prints `BUILD build_s=..` and, per file,
 `MIX name=.. queries=.. rounds=.. p50_us=.. p99_us=.. mean_us=..`. Standard library only.
 """
-import argparse
 import json
 import os
 import re
 import sqlite3
-import statistics
 import sys
 import time
+
+import mixes
 
 WORD = re.compile(r"\w+", re.UNICODE)
 SQL = (
@@ -60,39 +60,15 @@ def build(db_path, corpus):
     return db, time.perf_counter() - start, len(rows)
 
 
-def percentile(sorted_values, p):
-    return sorted_values[min(len(sorted_values) - 1, round((len(sorted_values) - 1) * p))]
-
-
 def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--db", required=True)
-    ap.add_argument("--rounds", type=int, default=5)
-    ap.add_argument("corpus")
-    ap.add_argument("queries", nargs="+")
-    args = ap.parse_args()
+    args = mixes.parse_args(__doc__, "--db", "database file to create")
     try:
-        db, took, n = build(args.db, args.corpus)
+        db, took, n = build(args.store, args.corpus)
     except OSError as e:
         sys.exit(f"sqlite_fts5.py: {e}")
     print(f"BUILD build_s={took:.3f} docs={n} sqlite={sqlite3.sqlite_version}")
-    for path in args.queries:
-        try:
-            queries = [q.rstrip("\n") for q in open(path, encoding="utf-8") if q.strip()]
-        except OSError as e:
-            sys.exit(f"sqlite_fts5.py: cannot read {path}: {e.strerror}")
-        match = [m for m in (fts_query(q) for q in queries) if m]
-        times = []
-        for round_ in range(args.rounds + 1):
-            for m in match:
-                t = time.perf_counter()
-                db.execute(SQL, (m,)).fetchall()
-                if round_ > 0:
-                    times.append(time.perf_counter() - t)
-        times.sort()
-        print(f"MIX name={os.path.basename(path)} queries={len(match)} rounds={args.rounds} "
-              f"p50_us={percentile(times, 0.5) * 1e6:.0f} p99_us={percentile(times, 0.99) * 1e6:.0f} "
-              f"mean_us={statistics.fmean(times) * 1e6:.0f}")
+    mixes.run_mixes("sqlite_fts5.py", args.queries, args.rounds, fts_query,
+                    lambda m: db.execute(SQL, (m,)).fetchall())
 
 
 if __name__ == "__main__":

@@ -16,13 +16,13 @@ proximity: tantivy's query parser has none of these, so the typing mix is run as
 Prints `BUILD build_s=..` and, per file, `MIX name=.. queries=.. rounds=.. p50_us=.. p99_us=..
 mean_us=..`.
 """
-import argparse
 import json
 import os
 import shutil
-import statistics
 import sys
 import time
+
+import mixes
 
 try:
     import tantivy
@@ -68,50 +68,25 @@ def build(path, corpus):
     return index, schema, time.perf_counter() - start, n
 
 
-def percentile(sorted_values, p):
-    return sorted_values[min(len(sorted_values) - 1, round((len(sorted_values) - 1) * p))]
-
-
 def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--dir", required=True)
-    ap.add_argument("--rounds", type=int, default=5)
-    ap.add_argument("corpus")
-    ap.add_argument("queries", nargs="+")
-    args = ap.parse_args()
+    args = mixes.parse_args(__doc__, "--dir", "index directory to create")
     try:
-        index, schema, took, n = build(args.dir, args.corpus)
+        index, schema, took, n = build(args.store, args.corpus)
     except OSError as e:
         sys.exit(f"tantivy_py.py: {e}")
     print(f"BUILD build_s={took:.3f} docs={n} tantivy-py={getattr(tantivy, '__version__', '?')}")
     searcher = index.searcher()
 
-    def run(query):
+    def run(text):  # parsing timed too, as talksearch's search does it
+        query = index.parse_query_lenient(text, FIELDS, field_boosts=WEIGHTS)[0]
         hits = searcher.search(query, 10).hits
         if not hits:
             return
         snippets = tantivy.SnippetGenerator.create(searcher, query, schema, "abstract")
         for _score, address in hits:
-            doc = searcher.doc(address)
-            snippets.snippet_from_doc(doc).to_html()
+            snippets.snippet_from_doc(searcher.doc(address)).to_html()
 
-    for path in args.queries:
-        try:
-            texts = [q.rstrip("\n") for q in open(path, encoding="utf-8") if q.strip()]
-        except OSError as e:
-            sys.exit(f"tantivy_py.py: cannot read {path}: {e.strerror}")
-        times = []
-        for round_ in range(args.rounds + 1):
-            for text in texts:
-                t = time.perf_counter()
-                query, _errors = index.parse_query_lenient(text, FIELDS, field_boosts=WEIGHTS)
-                run(query)
-                if round_ > 0:
-                    times.append(time.perf_counter() - t)
-        times.sort()
-        print(f"MIX name={os.path.basename(path)} queries={len(texts)} rounds={args.rounds} "
-              f"p50_us={percentile(times, 0.5) * 1e6:.0f} p99_us={percentile(times, 0.99) * 1e6:.0f} "
-              f"mean_us={statistics.fmean(times) * 1e6:.0f}")
+    mixes.run_mixes("tantivy_py.py", args.queries, args.rounds, lambda text: text, run)
 
 
 if __name__ == "__main__":
