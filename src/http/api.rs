@@ -181,7 +181,7 @@ pub async fn blocking<T: Send + 'static>(
         Ok(result) => result.map_err(ApiError::from),
         Err(e) => {
             tracing::error!(error = %e, "search task failed");
-            Err(ApiError::new(axum::http::StatusCode::INTERNAL_SERVER_ERROR, "internal", "internal error"))
+            Err(ApiError::internal())
         }
     }
 }

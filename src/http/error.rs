@@ -30,6 +30,11 @@ impl ApiError {
         Error::bad_param(param, message.to_string()).into()
     }
 
+    /// 500 that says nothing about what failed (the log has it).
+    pub fn internal() -> Self {
+        ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "internal error; the server log has the details")
+    }
+
     /// 404 for a path that does not exist.
     pub fn no_route() -> Self {
         ApiError::new(StatusCode::NOT_FOUND, "no_route", "no such endpoint; see /api/openapi.json")
