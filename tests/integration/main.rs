@@ -5,6 +5,7 @@
 mod cli;
 mod corpus;
 mod facets;
+mod hostile;
 mod http;
 mod ranking;
 mod util;
