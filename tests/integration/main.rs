@@ -8,4 +8,5 @@ mod facets;
 mod hostile;
 mod http;
 mod ranking;
+mod server;
 mod util;
