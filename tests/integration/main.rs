@@ -2,9 +2,11 @@
 //! on a small fixture of our own and, when `TALKSEARCH_CORPUS` names it, on the 21,713-talk
 //! corpus (golden relevance tests).
 
+mod adversarial;
 mod cli;
 mod corpus;
 mod facets;
+mod faults;
 mod hostile;
 mod http;
 mod ranking;
