@@ -123,6 +123,22 @@ mod tests {
     }
 
     #[test]
+    fn serve_binds_to_loopback_unless_told_otherwise() {
+        #[derive(clap::Parser)]
+        struct Cli {
+            #[command(flatten)]
+            serve: ServeConfig,
+        }
+        if std::env::var_os("TALKSEARCH_ADDR").is_some() {
+            println!("skipped: TALKSEARCH_ADDR is set");
+            return;
+        }
+        let parsed = <Cli as clap::Parser>::try_parse_from(["talksearch"]).unwrap();
+        assert_eq!(parsed.serve.addr, SocketAddr::from(([127, 0, 0, 1], 8080)));
+        assert!(parsed.serve.addr.ip().is_loopback() && ServeConfig::default().addr.ip().is_loopback());
+    }
+
+    #[test]
     fn the_idle_timeout_must_outlast_a_request() {
         assert!(ServeConfig::default().validate().is_ok());
         let config = ServeConfig { request_timeout: 30, idle_timeout: 30, ..ServeConfig::default() };

@@ -10,5 +10,6 @@ mod faults;
 mod hostile;
 mod http;
 mod ranking;
+mod security;
 mod server;
 mod util;
