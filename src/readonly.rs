@@ -22,7 +22,7 @@ pub struct Tolerant(MmapDirectory);
 impl Tolerant {
     /// Opens the directory at `path`.
     pub fn open(path: &Path) -> tantivy::Result<Tolerant> {
-        Ok(Tolerant(MmapDirectory::open(path).map_err(|e| tantivy::TantivyError::from(e))?))
+        Ok(Tolerant(MmapDirectory::open(path).map_err(tantivy::TantivyError::from)?))
     }
 }
 

@@ -47,14 +47,20 @@ fn test_router(config: &ServeConfig, gate: Arc<Notify>) -> Router {
                 "released"
             }),
         )
-        .route("/panic", get(|| async {
-            if true {
-                panic!("secret state /home/x/index");
-            }
-            "unreachable"
-        }))
+        .route(
+            "/panic",
+            get(|| async {
+                if true {
+                    panic!("secret state /home/x/index");
+                }
+                "unreachable"
+            }),
+        )
         .route("/echo", post(|body: Bytes| async move { body.len().to_string() }))
-        .route("/upload", post(|body: Bytes| async move { body.len().to_string() }).layer(DefaultBodyLimit::max(1 << 20)))
+        .route(
+            "/upload",
+            post(|body: Bytes| async move { body.len().to_string() }).layer(DefaultBodyLimit::max(1 << 20)),
+        )
         .fallback(|| async { ApiError::no_route() });
     apply(router, config)
 }

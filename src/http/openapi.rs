@@ -134,7 +134,11 @@ fn add_limits(doc: &mut Value) {
     let limits = [
         ("413", "TooLarge", format!("A body declared on a GET over {BODY_LIMIT} bytes (`body_too_large`)")),
         ("414", "UriTooLong", format!("The URL is over {MAX_URI_BYTES} bytes (`uri_too_long`)")),
-        ("431", "HeadersTooLarge", format!("The request headers are over {MAX_HEADER_BYTES} bytes (`headers_too_large`)")),
+        (
+            "431",
+            "HeadersTooLarge",
+            format!("The request headers are over {MAX_HEADER_BYTES} bytes (`headers_too_large`)"),
+        ),
         (
             "503",
             "Unavailable",

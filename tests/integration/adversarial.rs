@@ -77,7 +77,10 @@ fn deep_json_nesting_fails_fast_in_every_json_format() {
         "{{\"schedule\":{{\"conference\":{{\"title\":\"t\",\"days\":[{{\"rooms\":{{\"r\":[{}]}}}}]}}}}}}",
         deep("[", "]")
     );
-    assert_eq!(import_error("event.json", event, Format::FrabJson), "event.json:1: expected an event object, found a list");
+    assert_eq!(
+        import_error("event.json", event, Format::FrabJson),
+        "event.json:1: expected an event object, found a list"
+    );
     // An unknown field is skipped without recursion, however deep: the record is imported.
     for (format, text) in [
         (Format::Jsonl, format!("{{\"id\":\"a\",\"title\":\"t\",\"x\":{}}}", deep("{\"a\":", "}"))),

@@ -22,7 +22,8 @@ impl Tmpfs {
         let parent = tempfile::tempdir().unwrap();
         let dir = parent.path().join("mnt");
         std::fs::create_dir(&dir).unwrap();
-        let out = Command::new("mount").args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"]).arg(&dir).output();
+        let out =
+            Command::new("mount").args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"]).arg(&dir).output();
         match out {
             Ok(o) if o.status.success() => Some(Tmpfs { dir, _parent: parent }),
             Ok(o) => {
@@ -112,7 +113,12 @@ fn synthetic_talks(path: &Path, n: usize) {
     let mut out = String::new();
     for i in 0..n {
         let abstract_: Vec<String> = (0..300).map(|_| word()).collect();
-        out.push_str(&format!("{{\"id\":\"s/{i}\",\"title\":\"{} {}\",\"abstract\":\"{}\"}}\n", word(), word(), abstract_.join(" ")));
+        out.push_str(&format!(
+            "{{\"id\":\"s/{i}\",\"title\":\"{} {}\",\"abstract\":\"{}\"}}\n",
+            word(),
+            word(),
+            abstract_.join(" ")
+        ));
     }
     std::fs::write(path, out).unwrap();
 }

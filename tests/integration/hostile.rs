@@ -21,9 +21,12 @@ use tower::ServiceExt;
 
 use crate::util::fixture_engine;
 
+/// The engine, the router over it and a runtime to drive the router.
+type Shared = (Arc<Engine>, Router, tokio::runtime::Runtime);
+
 /// One engine and router for every case (built once: an index build per case would dominate).
-fn shared() -> &'static (Arc<Engine>, Router, tokio::runtime::Runtime) {
-    static SHARED: OnceLock<(tempfile::TempDir, (Arc<Engine>, Router, tokio::runtime::Runtime))> = OnceLock::new();
+fn shared() -> &'static Shared {
+    static SHARED: OnceLock<(tempfile::TempDir, Shared)> = OnceLock::new();
     let (_, shared) = SHARED.get_or_init(|| {
         let (tmp, engine) = fixture_engine();
         let router = app(AppState { engine: Arc::clone(&engine) }, &ServeConfig::default());

@@ -153,7 +153,8 @@ fn oversized_heads_get_431_and_long_urls_414() {
     assert!(answer.contains("\"uri_too_long\"") && answer.contains("content-security-policy"), "{answer}");
 
     let headers: String = (0..20).map(|i| format!("X-Filler-{i}: {}\r\n", "v".repeat(1000))).collect();
-    let answer = server.send(format!("GET /healthz HTTP/1.1\r\nHost: t\r\n{headers}Connection: close\r\n\r\n").as_bytes());
+    let answer =
+        server.send(format!("GET /healthz HTTP/1.1\r\nHost: t\r\n{headers}Connection: close\r\n\r\n").as_bytes());
     assert!(answer.starts_with("HTTP/1.1 431"), "{answer}");
     assert!(answer.contains("\"headers_too_large\""), "{answer}");
 
@@ -166,7 +167,8 @@ fn oversized_heads_get_431_and_long_urls_414() {
         let answer = server.send(head.as_bytes());
         assert!(answer.is_empty() || answer.starts_with("HTTP/1.1 431"), "{}", &answer[..answer.len().min(300)]);
     }
-    let answer = server.send(b"GET /healthz HTTP/1.1\r\nHost: t\r\nContent-Length: 1000000\r\nConnection: close\r\n\r\n");
+    let answer =
+        server.send(b"GET /healthz HTTP/1.1\r\nHost: t\r\nContent-Length: 1000000\r\nConnection: close\r\n\r\n");
     assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
     assert!(server.get("/healthz").starts_with("HTTP/1.1 200"), "still serving");
 }
@@ -186,7 +188,8 @@ fn shutdown_closes_idle_keep_alive_connections_and_exits_cleanly() {
 
 #[test]
 fn inconsistent_timeouts_are_refused_at_start() {
-    let out = talksearch(&["--index", "/nonexistent-index", "serve", "--request-timeout", "30", "--idle-timeout", "20"]);
+    let out =
+        talksearch(&["--index", "/nonexistent-index", "serve", "--request-timeout", "30", "--idle-timeout", "20"]);
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("--idle-timeout") && err.contains("--request-timeout"), "{err}");
