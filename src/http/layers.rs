@@ -11,7 +11,8 @@
 //! a route that takes a bigger body raises it with its own `DefaultBodyLimit` layer.
 //!
 //! The server loop ([`super::server`]) adds what a router cannot see: a request head (line and
-//! headers) over [`MAX_HEAD_BYTES`] is refused by hyper itself with a bare 431.
+//! headers) over [`MAX_HEAD_BYTES`] is refused by hyper itself with a bare 431 (a bare 414 when
+//! the URL alone is over 64 KiB).
 
 use std::sync::Arc;
 use std::time::Duration;
