@@ -8,6 +8,9 @@
 //! | `--cors-origin ORIGIN` | `TALKSEARCH_CORS_ORIGINS` | none |
 //! | `--write-token TOKEN` | `TALKSEARCH_WRITE_TOKEN` | none: no write API |
 //! | `--max-body SIZE` | `TALKSEARCH_MAX_BODY` | `16MiB` |
+//! | `--max-concurrent N` | `TALKSEARCH_MAX_CONCURRENT` | `64` |
+//! | `--header-timeout SECS` | `TALKSEARCH_HEADER_TIMEOUT` | `10` |
+//! | `--idle-timeout SECS` | `TALKSEARCH_IDLE_TIMEOUT` | `30` |
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -50,6 +53,22 @@ pub struct ServeConfig {
     #[arg(long = "cors-origin", value_name = "ORIGIN", env = "TALKSEARCH_CORS_ORIGINS", value_delimiter = ',',
           value_parser = parse_origin)]
     pub cors_origins: Vec<String>,
+    /// Requests served at once; past it the server answers 503 with `Retry-After` at once
+    /// instead of queueing.
+    #[arg(long, value_name = "N", env = "TALKSEARCH_MAX_CONCURRENT", default_value_t = 64,
+          value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub max_concurrent: u32,
+    /// Seconds a client has to send a request's head (line and headers), counted from when the
+    /// connection opens or its previous answer was sent; an idle keep-alive connection is
+    /// closed after it too.
+    #[arg(long, value_name = "SECS", env = "TALKSEARCH_HEADER_TIMEOUT", default_value_t = 10,
+          value_parser = clap::value_parser!(u64).range(1..=600))]
+    pub header_timeout: u64,
+    /// Seconds a connection may move no byte in either direction (a client that stops reading
+    /// its answer, or trickles a body) before it is closed. Must exceed `--request-timeout`.
+    #[arg(long, value_name = "SECS", env = "TALKSEARCH_IDLE_TIMEOUT", default_value_t = 30,
+          value_parser = clap::value_parser!(u64).range(2..=3600))]
+    pub idle_timeout: u64,
     /// Turns on the write API (`POST /api/talks`, `DELETE /api/talks/{id}`) for requests with
     /// `Authorization: Bearer TOKEN`; at least 16 characters. Prefer the environment variable:
     /// a command-line argument is visible to other users in the process list.
@@ -119,6 +138,20 @@ impl ServeConfig {
     pub fn timeout(&self) -> Duration {
         Duration::from_secs(self.request_timeout)
     }
+
+    /// Checks settings that depend on each other: the idle timeout must outlast a request.
+    pub fn validate(&self) -> Result<(), crate::Error> {
+        if self.idle_timeout <= self.request_timeout {
+            return Err(crate::Error::bad_param(
+                "--idle-timeout",
+                format!(
+                    "{} s must be more than --request-timeout ({} s): a connection is idle while its request runs",
+                    self.idle_timeout, self.request_timeout
+                ),
+            ));
+        }
+        Ok(())
+    }
 }
 
 impl Default for ServeConfig {
@@ -129,6 +162,9 @@ impl Default for ServeConfig {
             cors_origins: Vec::new(),
             write_token: None,
             max_body: DEFAULT_MAX_BODY,
+            max_concurrent: 64,
+            header_timeout: 10,
+            idle_timeout: 30,
         }
     }
 }
@@ -162,5 +198,29 @@ mod tests {
         assert!(parse_token("sixteen chars ok").is_err(), "no spaces");
         let token = parse_token("0123456789abcdef").unwrap();
         assert_eq!(format!("{token:?}"), "WriteToken(..)");
+    }
+
+    #[test]
+    fn serve_binds_to_loopback_unless_told_otherwise() {
+        #[derive(clap::Parser)]
+        struct Cli {
+            #[command(flatten)]
+            serve: ServeConfig,
+        }
+        if std::env::var_os("TALKSEARCH_ADDR").is_some() {
+            println!("skipped: TALKSEARCH_ADDR is set");
+            return;
+        }
+        let parsed = <Cli as clap::Parser>::try_parse_from(["talksearch"]).unwrap();
+        assert_eq!(parsed.serve.addr, SocketAddr::from(([127, 0, 0, 1], 8080)));
+        assert!(parsed.serve.addr.ip().is_loopback() && ServeConfig::default().addr.ip().is_loopback());
+    }
+
+    #[test]
+    fn the_idle_timeout_must_outlast_a_request() {
+        assert!(ServeConfig::default().validate().is_ok());
+        let config = ServeConfig { request_timeout: 30, idle_timeout: 30, ..ServeConfig::default() };
+        let message = config.validate().unwrap_err().to_string();
+        assert!(message.starts_with("parameter `--idle-timeout`: 30 s must be more"), "{message}");
     }
 }

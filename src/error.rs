@@ -3,8 +3,9 @@
 //! Every failure a user can cause or meet has a variant here with a message that says where and
 //! what (`FILE:LINE: field ...`, the parameter, the talk id). The CLI prints the message and maps
 //! [`Error::exit_code`]; the HTTP layer maps [`Error::code`] and [`Error::status`] to a JSON body.
-//! Messages never carry backtraces; only [`Error::Io`] and [`Error::Index`] may name a local path,
-//! and the HTTP layer replaces those with a generic message.
+//! Messages never carry backtraces; only [`Error::Io`], [`Error::Index`] and [`Error::Write`] may name a local path,
+//! and the HTTP layer replaces those with a generic message ([`Error::TooLarge`] names one too,
+//! but only files the command line reads raise it).
 
 use std::path::PathBuf;
 
@@ -83,6 +84,25 @@ pub enum Error {
         /// What is wrong with it.
         message: String,
     },
+    /// An input file is over the size limit; nothing was read past the limit.
+    #[error("{}: file too large: {size} bytes, limit {limit}", path.display())]
+    TooLarge {
+        /// The file.
+        path: PathBuf,
+        /// Its size (`more than N` when it could only be read up to the limit).
+        size: String,
+        /// The limit, in bytes.
+        limit: u64,
+    },
+    /// Writing an index failed (a full disk, a read-only file system); the live index is as it was.
+    #[error("{}: could not write the index: {source}", path.display())]
+    Write {
+        /// The index directory.
+        path: PathBuf,
+        /// What tantivy reported.
+        #[source]
+        source: tantivy::TantivyError,
+    },
     /// tantivy failed.
     #[error("index error: {0}")]
     Index(#[from] tantivy::TantivyError),
@@ -135,7 +155,8 @@ impl Error {
             Error::Io { .. } => "io_error",
             Error::Download { .. } => "download_error",
             Error::Archive { .. } => "archive_error",
-            Error::Index(_) => "index_error",
+            Error::TooLarge { .. } => "too_large",
+            Error::Index(_) | Error::Write { .. } => "index_error",
         }
     }
 
@@ -143,18 +164,19 @@ impl Error {
     pub fn status(&self) -> u16 {
         match self {
             Error::Invalid(_) | Error::BadParameter { .. } => 400,
+            Error::TooLarge { .. } => 413,
             Error::NotFound(_) | Error::UnknownIds(_) => 404,
             Error::Busy(_) => 409,
             Error::NoIndex(_) | Error::Stale(_) => 503,
             Error::Download { .. } => 502,
-            Error::Io { .. } | Error::Archive { .. } | Error::Index(_) => 500,
+            Error::Io { .. } | Error::Archive { .. } | Error::Index(_) | Error::Write { .. } => 500,
         }
     }
 
     /// The process exit code the CLI uses for this error (documented in the README).
     pub fn exit_code(&self) -> u8 {
         match self {
-            Error::Invalid(_) => 3,
+            Error::Invalid(_) | Error::TooLarge { .. } => 3,
             Error::BadParameter { .. } => 2,
             Error::NotFound(_) | Error::UnknownIds(_) => 4,
             Error::NoIndex(_)
@@ -163,7 +185,8 @@ impl Error {
             | Error::Io { .. }
             | Error::Download { .. }
             | Error::Archive { .. }
-            | Error::Index(_) => 1,
+            | Error::Index(_)
+            | Error::Write { .. } => 1,
         }
     }
 }

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use tantivy::IndexWriter;
 
 use crate::analysis::FoldHash;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::schema::{Fields, SCHEMA_VERSION};
 use crate::store::{GenerationMeta, IndexDir};
 use crate::talk::Talk;
@@ -98,6 +98,14 @@ pub(crate) fn indexing_threads() -> usize {
 /// Builds a new generation from `talks` and makes it the live index at `dir`, atomically.
 /// `progress` is called with the number of talks added so far.
 pub fn build(dir: &IndexDir, talks: &[Talk], progress: &mut dyn FnMut(usize)) -> Result<BuildStats> {
+    // tantivy's errors (a full disk, a read-only file system) are told with the index they hit.
+    build_generation(dir, talks, progress).map_err(|e| match e {
+        Error::Index(source) => Error::Write { path: dir.path().to_path_buf(), source },
+        other => other,
+    })
+}
+
+fn build_generation(dir: &IndexDir, talks: &[Talk], progress: &mut dyn FnMut(usize)) -> Result<BuildStats> {
     let start = Instant::now();
     let lock = dir.lock_within(crate::update::LOCK_PATIENCE)?;
     let fields = Fields::new();
@@ -109,7 +117,12 @@ pub fn build(dir: &IndexDir, talks: &[Talk], progress: &mut dyn FnMut(usize)) ->
     let mut writer: IndexWriter = staging.index.writer_with_num_threads(threads, threads * BUFFER_PER_THREAD)?;
     let mut json = Vec::new();
     for (i, talk) in talks.iter().enumerate() {
-        writer.add_document(fields.document_with(talk, &indexed_abstract(talk, &boilerplate_set), &mut json))?;
+        let doc = fields.document_with(talk, &indexed_abstract(talk, &boilerplate_set), &mut json);
+        if let Err(e) = writer.add_document(doc) {
+            // An indexing thread died (a full disk, most likely) and tantivy only says so;
+            // committing joins the threads and returns the error that killed it.
+            return Err(writer.commit().err().unwrap_or(e).into());
+        }
         if i % 1024 == 1023 {
             progress(i + 1);
         }

@@ -18,6 +18,7 @@ pub mod indexer;
 pub mod ingest;
 pub mod plan;
 pub mod query;
+pub mod readonly;
 pub mod schema;
 pub mod search;
 mod snapshot;

@@ -249,4 +249,44 @@ mod tests {
             let _ = parse(input);
         }
     }
+
+    /// Whatever the input, every clause holds something to search for.
+    fn assert_well_formed(input: &str) {
+        for clause in parse(input).clauses {
+            match clause {
+                Clause::Word { text, .. } => assert!(text.chars().any(char::is_alphanumeric), "{input:?}: {text:?}"),
+                Clause::Phrase { text, .. } => assert!(text.split(' ').count() >= 2, "{input:?}: {text:?}"),
+                Clause::Years { from, to, .. } => assert!(from <= to, "{input:?}"),
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 500, ..Default::default() })]
+
+        #[test]
+        fn any_unicode_parses_into_well_formed_clauses(input in proptest::prelude::any::<String>()) {
+            assert_well_formed(&input);
+        }
+
+        #[test]
+        fn any_syntax_parses_into_well_formed_clauses(input in "([\"():*\\~^+ -]|\\.\\.|title:|year:|[a-z0-9]{1,5}|\\PC){0,200}") {
+            assert_well_formed(&input);
+        }
+    }
+
+    #[test]
+    fn megabyte_and_deeply_nested_inputs_parse() {
+        for input in [
+            "a".repeat(1 << 20),
+            "\"".repeat(1 << 20),
+            "(".repeat(1 << 20),
+            "-".repeat(1 << 20),
+            "title:".repeat(1 << 17),
+            "\"a ".repeat(1 << 18),
+            "year:1..".repeat(1 << 17),
+        ] {
+            assert_well_formed(&input);
+        }
+    }
 }

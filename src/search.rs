@@ -36,6 +36,8 @@ pub const MAX_LIMIT: usize = 100;
 pub const MAX_OFFSET: usize = 10_000;
 /// Longest query, in characters.
 pub const MAX_QUERY_CHARS: usize = 1_000;
+/// Most words (whitespace-separated terms, syntax included) in a query.
+pub const MAX_QUERY_WORDS: usize = 64;
 /// Hits returned when a request does not say.
 pub const DEFAULT_LIMIT: usize = 10;
 
@@ -140,6 +142,10 @@ impl SearchRequest {
         let chars = self.query.chars().count();
         if chars > MAX_QUERY_CHARS {
             return Err(Error::bad_param("q", format!("{chars} characters; at most {MAX_QUERY_CHARS} are allowed")));
+        }
+        let words = self.query.split_whitespace().count();
+        if words > MAX_QUERY_WORDS {
+            return Err(Error::bad_param("q", format!("{words} words; at most {MAX_QUERY_WORDS} are allowed")));
         }
         if !(1..=MAX_LIMIT).contains(&self.limit) {
             return Err(Error::bad_param("limit", format!("{} is out of range 1..={MAX_LIMIT}", self.limit)));
@@ -551,5 +557,15 @@ mod tests {
         assert!(r.validate().is_ok());
         r.query = "é".repeat(1_001);
         assert!(r.validate().unwrap_err().to_string().starts_with("parameter `q`"));
+        r.query = "é".repeat(1_000);
+        assert!(r.validate().is_ok(), "1,000 characters are allowed");
+    }
+
+    #[test]
+    fn words_past_the_limit_are_an_error_naming_it() {
+        let mut r = SearchRequest::new(vec!["a"; MAX_QUERY_WORDS].join(" "));
+        assert!(r.validate().is_ok());
+        r.query.push_str(" b");
+        assert_eq!(r.validate().unwrap_err().to_string(), "parameter `q`: 65 words; at most 64 are allowed");
     }
 }

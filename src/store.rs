@@ -65,13 +65,23 @@ impl Opened {
     }
 }
 
-/// A generation being built; dropped without [`IndexDir::publish`], it is left for removal.
+/// A generation being built; dropped without [`IndexDir::publish`] (a failed import), its
+/// directory is removed, so that a failure on a full disk does not leave it fuller.
 pub struct Staging {
     /// The tantivy index to write into.
     pub index: Index,
     /// Directory name.
     pub generation: String,
     path: PathBuf,
+    published: bool,
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if !self.published {
+            let _ = fs::remove_dir_all(&self.path);
+        }
+    }
 }
 
 /// Exclusive right to write the index directory; released on drop.
@@ -122,7 +132,8 @@ impl IndexDir {
         if meta.schema_version != SCHEMA_VERSION {
             return Err(Error::Stale(self.root.clone()));
         }
-        let index = Index::open_in_dir(&path)?;
+        // Searchable on a read-only mount too (see `readonly`).
+        let index = Index::open(crate::readonly::Tolerant::open(&path)?)?;
         analysis::register(&index);
         Ok(Opened { index, generation, meta })
     }
@@ -190,18 +201,24 @@ impl IndexDir {
         let generation = format!("gen-{millis}-{}", std::process::id());
         let path = self.root.join(&generation);
         fs::create_dir_all(&path).map_err(|e| Error::io(&path, e))?;
-        let dir = MmapDirectory::open(&path).map_err(|e| Error::Index(e.into()))?;
-        // Stored records are compressed by the indexing threads themselves: on two cores a
-        // compressor thread per segment only adds switching.
-        let settings = IndexSettings { docstore_compress_dedicated_thread: false, ..IndexSettings::default() };
-        let index = Index::builder().schema(fields.schema.clone()).settings(settings).open_or_create(dir)?;
+        let create = || -> Result<Index> {
+            let dir = MmapDirectory::open(&path).map_err(|e| Error::Index(e.into()))?;
+            // Stored records are compressed by the indexing threads themselves: on two cores a
+            // compressor thread per segment only adds switching.
+            let settings = IndexSettings { docstore_compress_dedicated_thread: false, ..IndexSettings::default() };
+            Ok(Index::builder().schema(fields.schema.clone()).settings(settings).open_or_create(dir)?)
+        };
+        // From here on a failure (a full disk) removes the directory, as dropping `Staging` does.
+        let index = create().inspect_err(|_| {
+            let _ = fs::remove_dir_all(&path);
+        })?;
         analysis::register(&index);
-        Ok(Staging { index, generation, path })
+        Ok(Staging { index, generation, path, published: false })
     }
 
     /// Makes a committed staging generation the live one, atomically, then removes generations
     /// older than the one it replaces.
-    pub fn publish(&self, lock: &WriteLock, staging: Staging, meta: &GenerationMeta) -> Result<()> {
+    pub fn publish(&self, lock: &WriteLock, mut staging: Staging, meta: &GenerationMeta) -> Result<()> {
         let meta_path = staging.path.join(META);
         write_synced(&meta_path, &serde_json::to_vec_pretty(meta).expect("meta serialises"))?;
         sync_dir(&staging.path)?;
@@ -210,8 +227,9 @@ impl IndexDir {
         write_synced(&tmp, format!("{}\n", staging.generation).as_bytes())?;
         let current = self.root.join(CURRENT);
         fs::rename(&tmp, &current).map_err(|e| Error::io(&current, e))?;
+        staging.published = true;
         sync_dir(&self.root)?;
-        self.collect_garbage(lock, &[Some(staging.generation), previous]);
+        self.collect_garbage(lock, &[Some(staging.generation.clone()), previous]);
         Ok(())
     }
 

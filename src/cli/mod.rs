@@ -269,6 +269,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
         }
         Command::Import(args) => import::run(&dir, args)?,
         Command::Serve { config } => {
+            config.validate()?;
             let engine = with_synonyms(open_or_build(&dir)?, synonyms.as_deref())?;
             http::serve(engine, config)?;
         }

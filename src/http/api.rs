@@ -6,6 +6,7 @@
 use std::sync::Arc;
 
 use axum::Json;
+use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, RawQuery, State};
 use serde_json::{Value, json};
 
@@ -148,9 +149,11 @@ pub async fn suggest(State(state): State<AppState>, RawQuery(raw): RawQuery) -> 
 /// takes the rest of the path).
 pub async fn talk(
     State(state): State<AppState>,
-    Path(path): Path<String>,
+    path: Result<Path<String>, PathRejection>,
     RawQuery(raw): RawQuery,
 ) -> Result<Json<Value>, ApiError> {
+    // The id is percent-decoded by the router; bytes that are not UTF-8 get our 400, not axum's text.
+    let Path(path) = path.map_err(|_| ApiError::bad_param("id", "not valid UTF-8 once percent-decoded"))?;
     let engine = Arc::clone(&state.engine);
     match path.strip_suffix("/related") {
         Some(id) => {
@@ -181,7 +184,7 @@ pub async fn blocking<T: Send + 'static>(
         Ok(result) => result.map_err(ApiError::from),
         Err(e) => {
             tracing::error!(error = %e, "search task failed");
-            Err(ApiError::new(axum::http::StatusCode::INTERNAL_SERVER_ERROR, "internal", "internal error"))
+            Err(ApiError::internal())
         }
     }
 }

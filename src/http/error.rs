@@ -30,6 +30,16 @@ impl ApiError {
         Error::bad_param(param, message.to_string()).into()
     }
 
+    /// The HTTP status of this answer.
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    /// 500 that says nothing about what failed (the log has it).
+    pub fn internal() -> Self {
+        ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "internal error; the server log has the details")
+    }
+
     /// 404 for a path that does not exist.
     pub fn no_route() -> Self {
         ApiError::new(StatusCode::NOT_FOUND, "no_route", "no such endpoint; see /api/openapi.json")
@@ -58,5 +68,29 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let body = json!({"error": {"code": self.code, "message": self.message}});
         (self.status, Json(body)).into_response()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn server_errors_never_carry_paths_or_causes() {
+        let secret = std::path::PathBuf::from("/srv/secret/index");
+        let errors = [
+            Error::io(&secret, std::io::Error::other("disk on fire")),
+            Error::NoIndex(secret.clone()),
+            Error::Stale(secret.clone()),
+            Error::Index(tantivy::TantivyError::InternalError("segment /srv/secret/index/x".into())),
+            Error::Write { path: secret.clone(), source: tantivy::TantivyError::InternalError("full".into()) },
+        ];
+        for e in errors {
+            let answer = ApiError::from(e);
+            assert!(answer.status.is_server_error());
+            for leak in ["/srv", "secret", "fire", "segment", "full"] {
+                assert!(!answer.message.contains(leak), "{leak} in {}", answer.message);
+            }
+        }
     }
 }

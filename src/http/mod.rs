@@ -1,27 +1,23 @@
 //! The HTTP face: an axum [`Router`] over the engine, and the server loop.
 //!
-//! [`app`] builds the whole service (routes and tower layers) so tests drive it with `oneshot`;
-//! [`serve`] binds, refreshes the engine when a new index generation is published, and shuts
-//! down gracefully on Ctrl-C or SIGTERM.
+//! [`app`] builds the whole service (routes, and the tower layers of [`layers`]) so tests drive
+//! it with `oneshot`; [`serve`] binds, refreshes the engine when a new index generation is
+//! published, and runs the connection loop of [`server`] (timeouts, head size) until Ctrl-C or
+//! SIGTERM, then shuts down gracefully.
 
 pub mod api;
 pub mod error;
+pub mod layers;
 pub mod openapi;
 pub mod page;
+pub mod server;
 pub mod write;
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
-use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::routing::get;
-use tower_http::catch_panic::CatchPanicLayer;
-use tower_http::compression::CompressionLayer;
-use tower_http::cors::{AllowOrigin, CorsLayer};
-use tower_http::set_header::SetResponseHeaderLayer;
-use tower_http::timeout::TimeoutLayer;
-use tower_http::trace::TraceLayer;
 
 use crate::config::ServeConfig;
 use crate::error::{Error, Result};
@@ -35,19 +31,10 @@ pub struct AppState {
     pub engine: Arc<Engine>,
 }
 
-const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
-                   connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
-
 /// The whole HTTP service.
 pub fn app(state: AppState, config: &ServeConfig) -> Router {
-    let security = [
-        (header::CONTENT_SECURITY_POLICY, CSP),
-        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
-        (header::REFERRER_POLICY, "no-referrer"),
-        (header::X_FRAME_OPTIONS, "DENY"),
-    ];
     let writes = config.write_token.is_some();
-    let mut router = Router::new()
+    let router = Router::new()
         .route("/", get(page::page))
         .route("/assets/style.css", get(page::style))
         .route("/assets/app.js", get(page::app_js))
@@ -59,34 +46,13 @@ pub fn app(state: AppState, config: &ServeConfig) -> Router {
         .route("/api/openapi.json", get(move || async move { axum::Json(openapi::document_for(writes)) }))
         .merge(write::routes(config))
         .fallback(|| async { ApiError::no_route() })
-        .with_state(state)
-        .layer(CompressionLayer::new())
-        .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, config.timeout()))
-        .layer(CatchPanicLayer::custom(|_| {
-            axum::response::IntoResponse::into_response(ApiError::new(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "internal",
-                "internal error",
-            ))
-        }));
-    if !config.cors_origins.is_empty() {
-        let origins: Vec<HeaderValue> =
-            config.cors_origins.iter().filter_map(|o| HeaderValue::from_str(o).ok()).collect();
-        router = router.layer(
-            CorsLayer::new()
-                .allow_origin(AllowOrigin::list(origins))
-                .allow_methods([Method::GET])
-                .max_age(Duration::from_secs(3600)),
-        );
-    }
-    for (name, value) in security {
-        router = router.layer(SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value)));
-    }
-    router.layer(TraceLayer::new_for_http())
+        .with_state(state);
+    layers::apply(router, config)
 }
 
 /// Serves until Ctrl-C or SIGTERM.
 pub fn serve(engine: Engine, config: ServeConfig) -> Result<()> {
+    config.validate()?;
     init_tracing();
     let runtime =
         tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(|e| Error::io("tokio runtime", e))?;
@@ -102,10 +68,8 @@ pub fn serve(engine: Engine, config: ServeConfig) -> Result<()> {
         let bound = listener.local_addr().map_err(|e| Error::io(config.addr.to_string(), e))?;
         tracing::info!("serving {talks} talks on http://{bound}");
         eprintln!("talksearch: serving {talks} talks on http://{bound} (Ctrl-C to stop)");
-        axum::serve(listener, router)
-            .with_graceful_shutdown(shutdown_signal())
-            .await
-            .map_err(|e| Error::io(config.addr.to_string(), e))
+        server::run(listener, router, &config, shutdown_signal()).await;
+        Ok(())
     })
 }
 

@@ -5,6 +5,8 @@
 use serde_json::{Value, json};
 
 use super::api::SEARCH_PARAMS;
+use super::layers::{BODY_LIMIT, MAX_HEADER_BYTES, MAX_URI_BYTES};
+use crate::search::MAX_QUERY_CHARS;
 
 /// The API's paths as the document names them.
 pub const PATHS: &[&str] =
@@ -22,7 +24,11 @@ fn search_param(name: &str) -> Value {
     let list = json!({"type": "array", "items": {"type": "string"}});
     let year = json!({"type": "integer", "minimum": 1000, "maximum": 9999});
     match name {
-        "q" => query(name, "The query (see the README for the syntax); at most 1,000 characters.", text),
+        "q" => query(
+            name,
+            "The query (see the README for the syntax); at most 1,000 characters and 64 words (400 past either).",
+            json!({"type": "string", "maxLength": MAX_QUERY_CHARS}),
+        ),
         "limit" => {
             query(name, "Hits to return.", json!({"type": "integer", "minimum": 1, "maximum": 100, "default": 10}))
         }
@@ -101,7 +107,7 @@ fn add_write_operations(doc: &mut Value) {
 fn read_document() -> Value {
     let id = json!({"name": "id", "in": "path", "required": true, "description": "Talk id; may contain `/`.", "schema": {"type": "string"}});
     let hits = json!({"type": "object", "properties": {"hits": {"type": "array", "items": {"$ref": "#/components/schemas/Hit"}}}});
-    json!({
+    let mut doc = json!({
         "openapi": "3.1.0",
         "info": {"title": "talksearch", "version": env!("CARGO_PKG_VERSION"),
                  "description": "Full-text search for conference talks."},
@@ -165,5 +171,65 @@ fn read_document() -> Value {
                 "url": {"type": ["string", "null"]}, "duration_s": {"type": ["integer", "null"]},
                 "time": {"type": "string"}, "room": {"type": "string"}}}
         }}
-    })
+    });
+    add_limits(&mut doc);
+    doc
+}
+
+/// The answers every operation may give for the server's limits (see `layers`), added to each.
+fn add_limits(doc: &mut Value) {
+    let limits = [
+        ("413", "TooLarge", format!("A body declared on a GET over {BODY_LIMIT} bytes (`body_too_large`)")),
+        ("414", "UriTooLong", format!("The URL is over {MAX_URI_BYTES} bytes (`uri_too_long`)")),
+        (
+            "431",
+            "HeadersTooLarge",
+            format!("The request headers are over {MAX_HEADER_BYTES} bytes (`headers_too_large`)"),
+        ),
+        (
+            "503",
+            "Unavailable",
+            "Overloaded (`overloaded`, with `Retry-After`), the request timed out (`timeout`) or no index (`no_index`)"
+                .to_string(),
+        ),
+    ];
+    let mut shared = serde_json::Map::new();
+    for (_, name, description) in &limits {
+        let mut answer = error(description);
+        if *name == "Unavailable" {
+            answer["headers"] = json!({"Retry-After": {"description": "Seconds to wait (when overloaded)",
+                                                        "schema": {"type": "integer"}}});
+        }
+        shared.insert(name.to_string(), answer);
+    }
+    doc["components"]["responses"] = Value::Object(shared);
+    if let Some(paths) = doc["paths"].as_object_mut() {
+        for operation in paths.values_mut().filter_map(Value::as_object_mut).flat_map(|p| p.values_mut()) {
+            for (status, name, _) in &limits {
+                operation["responses"][*status] = json!({"$ref": format!("#/components/responses/{name}")});
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_operation_documents_the_limits_and_the_query_length() {
+        let doc = document();
+        for (path, item) in doc["paths"].as_object().unwrap() {
+            for (method, operation) in item.as_object().unwrap() {
+                for status in ["413", "414", "431", "503"] {
+                    let target = operation["responses"][status]["$ref"].as_str().unwrap_or_default();
+                    let name = target.strip_prefix("#/components/responses/").unwrap_or_default();
+                    assert!(doc["components"]["responses"][name].is_object(), "{method} {path} {status}: {target:?}");
+                }
+            }
+        }
+        let q = &doc["paths"]["/api/search"]["get"]["parameters"][0];
+        assert_eq!((q["name"].as_str(), q["schema"]["maxLength"].as_u64()), (Some("q"), Some(1000)));
+        assert!(doc["components"]["responses"]["Unavailable"]["headers"]["Retry-After"].is_object());
+    }
 }

@@ -128,7 +128,8 @@ pub async fn page(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Res
             (view, outcome)
         }
     };
-    let status = if outcome.is_err() { StatusCode::BAD_REQUEST } else { StatusCode::OK };
+    // A bad address is the client's mistake (400); a failure of ours stays a 5xx.
+    let status = outcome.as_ref().err().map_or(StatusCode::OK, ApiError::status);
     (status, Html(render(&view, outcome.as_ref().map_err(|_| ()), talks))).into_response()
 }
 

@@ -230,7 +230,7 @@ fn read_source(source: &Source, opts: &ReadOptions) -> Result<Vec<(String, Parse
             }
         };
     }
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    let bytes = read_file(path, MAX_FILE_BYTES)?;
     let parsed = match std::str::from_utf8(&bytes) {
         Ok(text) => {
             let format = opts.format.unwrap_or_else(|| Format::detect(path, text));
@@ -239,6 +239,28 @@ fn read_source(source: &Source, opts: &ReadOptions) -> Result<Vec<(String, Parse
         Err(e) => invalid_utf8(&bytes, &label, e),
     };
     Ok(vec![(label, parsed)])
+}
+
+/// Largest input file, in bytes (1 GiB): an import holds its text and its talks in memory, so
+/// a bigger file is refused before it is read. Split larger inputs into several files.
+pub const MAX_FILE_BYTES: u64 = 1 << 30;
+
+/// Reads a whole file of at most `limit` bytes. A bigger regular file is refused from its size
+/// alone; a pipe or device that goes on past `limit` is refused after `limit + 1` bytes.
+pub(crate) fn read_file(path: &Path, limit: u64) -> Result<Vec<u8>> {
+    use std::io::Read;
+    let too_large = |size: String| Error::TooLarge { path: path.to_path_buf(), size, limit };
+    let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let size = file.metadata().map_err(|e| Error::io(path, e))?.len();
+    if size > limit {
+        return Err(too_large(size.to_string()));
+    }
+    let mut bytes = Vec::with_capacity(size as usize);
+    file.take(limit + 1).read_to_end(&mut bytes).map_err(|e| Error::io(path, e))?;
+    if bytes.len() as u64 > limit {
+        return Err(too_large(format!("more than {limit}")));
+    }
+    Ok(bytes)
 }
 
 /// A file that is not UTF-8 is rejected at the line of its first bad byte.

@@ -169,3 +169,18 @@ fn the_corpus_reads_quickly_and_unchanged() {
         assert_eq!(serde_json::to_string(talk).unwrap(), line, "{}", talk.id);
     }
 }
+
+#[test]
+fn reading_stops_one_byte_past_the_limit_whatever_the_file_claims() {
+    let dir = tempfile::tempdir().unwrap();
+    let small = dir.path().join("small.jsonl");
+    std::fs::write(&small, "0123456789").unwrap();
+    assert_eq!(read_file(&small, 10).unwrap().len(), 10);
+    let err = read_file(&small, 9).unwrap_err().to_string();
+    assert_eq!(err, format!("{}: file too large: 10 bytes, limit 9", small.display()));
+    // A device reports no size and never ends: only limit + 1 bytes are read.
+    if Path::new("/dev/zero").exists() {
+        let err = read_file(Path::new("/dev/zero"), 1 << 20).unwrap_err().to_string();
+        assert_eq!(err, "/dev/zero: file too large: more than 1048576 bytes, limit 1048576");
+    }
+}

@@ -1,0 +1,7 @@
+#![no_main]
+//! `Format::FrabJson.parse` on any input.
+
+#[path = "common.rs"]
+mod common;
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| common::check_import(talksearch::ingest::Format::FrabJson, data));
