@@ -49,19 +49,19 @@ fn deep(open: &str, close: &str) -> String {
 fn deep_json_nesting_fails_fast_in_every_json_format() {
     // Where a record field is expected, the first wrong type ends parsing: no recursion.
     let refused = [
-        ("deep.jsonl", Format::Jsonl, deep("[", "]"), "invalid type: sequence, expected a string at line 1 column 1"),
-        ("deep.json", Format::Json, deep("[", "]"), "invalid type: sequence, expected a string at line 1 column 1"),
+        ("deep.jsonl", Format::Jsonl, deep("[", "]"), "invalid type: sequence, expected a string (column 1)"),
+        ("deep.json", Format::Json, deep("[", "]"), "invalid type: sequence, expected a string (column 1)"),
         (
             "title.jsonl",
             Format::Jsonl,
             format!("{{\"id\":\"a\",\"title\":{}}}", deep("[", "]")),
-            "invalid type: sequence, expected a string at line 1 column 18",
+            "invalid type: sequence, expected a string (column 18)",
         ),
         (
             "speakers.jsonl",
             Format::Jsonl,
             format!("{{\"id\":\"a\",\"title\":\"t\",\"speakers\":{}}}", deep("[", "]")),
-            "invalid type: sequence, expected a string at line 1 column 34",
+            "invalid type: sequence, expected a string (column 34)",
         ),
     ];
     for (label, format, text, expected) in refused {
