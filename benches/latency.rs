@@ -14,9 +14,11 @@
 //! For profiling: `TALKSEARCH_INDEX=DIR` searches an index built before instead of building one,
 //! `LATENCY_ROUNDS=1` runs each query once, and `LATENCY_MIX=typing` (a substring of a mix
 //! name) runs only matching mixes; `LATENCY_SLOWEST=N` lists the N slowest queries (by their
-//! fastest run). Under callgrind, collect only inside the search:
+//! fastest run); `LATENCY_DUMP=FILE` writes every response (less its time) to compare two
+//! versions' results. Under callgrind, collect only inside the search:
 //! `valgrind --tool=callgrind --toggle-collect='talksearch::search::Engine::search' target/release/deps/latency-*`.
 
+use std::io::Write;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
@@ -130,10 +132,22 @@ fn main() {
         ("typo", &read_lines(&queries_dir.join("typos.txt")), false),
         ("typing (every key)", &typing, true),
     ];
+    // Every response (time left out), to compare the results of two versions.
+    let mut dump = env("LATENCY_DUMP").map(|path| std::io::BufWriter::new(std::fs::File::create(path).expect("dump file")));
     let wanted = |name: &str| only.as_deref().is_none_or(|o| name.contains(o));
     for (name, queries, prefix) in mixes {
         if queries.is_empty() || !wanted(name) {
             continue;
+        }
+        if let Some(out) = &mut dump {
+            for q in queries {
+                let mut req = SearchRequest::new(q.as_str());
+                req.prefix = prefix;
+                let mut resp = engine.search(&req).expect("search runs");
+                resp.took_ms = 0.0;
+                let line = serde_json::to_string(&resp).expect("response serialises");
+                writeln!(out, "{name}\t{line}").expect("dump writes");
+            }
         }
         measure(name, queries, rounds, |q| {
             let mut req = SearchRequest::new(q);
@@ -142,6 +156,12 @@ fn main() {
         });
     }
     if !typing.is_empty() && wanted("suggest") {
+        if let Some(out) = &mut dump {
+            for q in &typing {
+                let line = serde_json::to_string(&engine.suggest(q).expect("suggest runs")).expect("serialises");
+                writeln!(out, "suggest\t{line}").expect("dump writes");
+            }
+        }
         measure("suggest (typing)", &typing, rounds, |q| {
             std::hint::black_box(engine.suggest(q).expect("suggest runs"));
         });

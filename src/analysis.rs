@@ -57,13 +57,19 @@ pub fn register(index: &Index) {
 
 /// All tokens (wholes, parts, words and stems) of `text`.
 pub fn tokens(text: &str) -> Vec<Token> {
+    let mut out = Vec::new();
+    for_each_token(text, |t| out.push(t.clone()));
+    out
+}
+
+/// Calls `f` with each token of `text`, in order, without copying them: the cheap way to scan
+/// a text (highlighting).
+pub fn for_each_token(text: &str, mut f: impl FnMut(&Token)) {
     thread_local! {
         // Building an analyzer allocates its buffers and stem cache: reuse one per thread.
         static ANALYZER: std::cell::RefCell<TextAnalyzer> = std::cell::RefCell::new(analyzer());
     }
-    let mut out = Vec::new();
-    ANALYZER.with_borrow_mut(|a| a.token_stream(text).process(&mut |t| out.push(t.clone())));
-    out
+    ANALYZER.with_borrow_mut(|a| a.token_stream(text).process(&mut |t| f(t)));
 }
 
 /// Lower-cases and accent-folds `text`, dropping apostrophes, as tokens are:
@@ -211,6 +217,12 @@ impl FoldHash {
     pub(crate) fn new() -> FoldHash {
         let random = RandomState::new();
         FoldHash([random.hash_one(1u8), random.hash_one(2u8)])
+    }
+}
+
+impl Default for FoldHash {
+    fn default() -> FoldHash {
+        FoldHash::new()
     }
 }
 

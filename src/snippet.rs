@@ -6,11 +6,11 @@
 //! Ranges in [`Snippet::highlights`] are in characters (not bytes) of [`Snippet::text`], for
 //! JavaScript and terminals alike.
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 
 use serde::Serialize;
 
-use crate::analysis;
+use crate::analysis::{self, FoldHash};
 
 /// Longest snippet, in characters.
 pub const SNIPPET_CHARS: usize = 200;
@@ -28,13 +28,17 @@ fn floor_char_boundary(text: &str, at: usize) -> usize {
 /// Analysed tokens that count as a match.
 #[derive(Debug, Clone, Default)]
 pub struct Highlighter {
-    terms: HashSet<String>,
+    /// Token text -> the key of the word it stands for (a stem and its word share one), for
+    /// counting distinct words in a window.
+    terms: HashMap<String, u64, FoldHash>,
 }
 
 impl Highlighter {
     /// Adds an analysed token text (surface or stem-marked) that counts as a match.
     pub fn add(&mut self, term: impl Into<String>) {
-        self.terms.insert(term.into());
+        let term = term.into();
+        let key = term_key(&term);
+        self.terms.insert(term, key);
     }
 
     /// True if nothing would be highlighted.
@@ -49,12 +53,11 @@ impl Highlighter {
         if self.terms.is_empty() {
             return spans;
         }
-        for token in analysis::tokens(text) {
-            if self.terms.contains(&token.text) {
-                let key = term_key(analysis::is_stem(&token.text), &token.text);
+        analysis::for_each_token(text, |token| {
+            if let Some(&key) = self.terms.get(token.text.as_str()) {
                 spans.push((token.offset_from, token.offset_to, key));
             }
-        }
+        });
         spans.sort_unstable();
         let mut merged: Vec<(usize, usize, u64)> = Vec::with_capacity(spans.len());
         for (from, to, key) in spans {
@@ -86,7 +89,8 @@ impl Highlighter {
     }
 }
 
-fn term_key(_stem: bool, text: &str) -> u64 {
+/// A stem and the word it is the stem of share a key.
+fn term_key(text: &str) -> u64 {
     use std::hash::{Hash, Hasher};
     let mut h = std::collections::hash_map::DefaultHasher::new();
     text.trim_start_matches(analysis::STEM_MARK).hash(&mut h);
@@ -102,19 +106,23 @@ fn best_window(text: &str, spans: &[(usize, usize, u64)], max_chars: usize) -> (
             None => text.len(),
         }
     };
+    // A match before the `max_chars / 2`-th character is early enough to start at the beginning.
+    let early = text.char_indices().nth(max_chars / 2).map_or(text.len(), |(i, _)| i);
     let mut best = (0usize, 0usize, 0usize); // (distinct, total, start)
+    let mut keys = Vec::new();
     for (i, &(first, _, _)) in spans.iter().enumerate() {
         // Start at the beginning when the match is early enough, else a little before it.
-        let start = if text[..first].chars().count() < max_chars / 2 { 0 } else { context_start(text, first, 40) };
+        let start = if first < early { 0 } else { context_start(text, first, 40) };
         let end = max_bytes_from(start);
-        let mut keys = HashSet::new();
+        keys.clear();
         let mut total = 0;
-        for &(f, t, k) in &spans[i..] {
+        for &(_, t, k) in &spans[i..] {
             if t > end {
                 break;
             }
-            let _ = f;
-            keys.insert(k);
+            if !keys.contains(&k) {
+                keys.push(k);
+            }
             total += 1;
         }
         if (keys.len(), total) > (best.0, best.1) {
