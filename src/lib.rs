@@ -16,6 +16,7 @@ pub mod indexer;
 pub mod ingest;
 pub mod plan;
 pub mod query;
+pub mod records;
 pub mod schema;
 pub mod search;
 pub mod snippet;

@@ -12,14 +12,14 @@ use std::time::Instant;
 use serde::{Deserialize, Serialize};
 use tantivy::collector::TopDocs;
 use tantivy::query::{BooleanQuery, Occur, Query};
-use tantivy::schema::Value;
-use tantivy::{DocAddress, IndexReader, Order, ReloadPolicy, Searcher, TantivyDocument};
+use tantivy::{DocAddress, IndexReader, Order, ReloadPolicy, Searcher};
 
 use crate::error::{Error, Result};
 use crate::facets::{self, Facet, FacetCollector, FacetValue};
 use crate::feedback;
 use crate::plan::{self, Weights};
 use crate::query;
+use crate::records::Records;
 use crate::schema::{Fields, TextField};
 use crate::snippet::{Highlighter, Snippet};
 use crate::store::IndexDir;
@@ -230,6 +230,8 @@ struct Snapshot {
     vocabulary: OnceLock<Vocabulary>,
     /// Built on first use (`/api/suggest` needs it).
     suggester: OnceLock<Suggester>,
+    /// Reads stored records for hits.
+    records: Records,
 }
 
 impl Snapshot {
@@ -471,11 +473,7 @@ impl Engine {
     }
 
     fn load(&self, searcher: &Searcher, address: DocAddress) -> Result<Talk> {
-        let doc: TantivyDocument = searcher.doc(address)?;
-        let bytes = doc.get_first(self.fields.record).and_then(|v| v.as_bytes()).unwrap_or_default();
-        serde_json::from_slice(bytes).map_err(|e| {
-            Error::Index(tantivy::TantivyError::InternalError(format!("stored record is unreadable: {e}")))
-        })
+        self.snapshot().records.talk(searcher, address)
     }
 }
 
@@ -501,7 +499,13 @@ fn suggest(query: &str, corrections: &[plan::Correction]) -> Option<String> {
 fn open_snapshot(dir: &IndexDir) -> Result<Snapshot> {
     let opened = dir.open()?;
     let reader = opened.index.reader_builder().reload_policy(ReloadPolicy::OnCommitWithDelay).try_into()?;
-    Ok(Snapshot { generation: opened.generation, reader, vocabulary: OnceLock::new(), suggester: OnceLock::new() })
+    Ok(Snapshot {
+        generation: opened.generation,
+        reader,
+        vocabulary: OnceLock::new(),
+        suggester: OnceLock::new(),
+        records: Records::new(Fields::new().record),
+    })
 }
 
 /// Keeps the best-ranked of each group of talks with the same [`duplicate_key`], listing the
