@@ -133,7 +133,8 @@ fn main() {
         ("typing (every key)", &typing, true),
     ];
     // Every response (time left out), to compare the results of two versions.
-    let mut dump = env("LATENCY_DUMP").map(|path| std::io::BufWriter::new(std::fs::File::create(path).expect("dump file")));
+    let mut dump =
+        env("LATENCY_DUMP").map(|path| std::io::BufWriter::new(std::fs::File::create(path).expect("dump file")));
     let wanted = |name: &str| only.as_deref().is_none_or(|o| name.contains(o));
     for (name, queries, prefix) in mixes {
         if queries.is_empty() || !wanted(name) {

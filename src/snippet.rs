@@ -10,7 +10,7 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
-use crate::analysis::{self, FoldHash};
+use crate::analysis::{self, ByteSet, FoldHash};
 
 /// Longest snippet, in characters.
 pub const SNIPPET_CHARS: usize = 200;
@@ -26,17 +26,41 @@ fn floor_char_boundary(text: &str, at: usize) -> usize {
 }
 
 /// Analysed tokens that count as a match.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Highlighter {
     /// Token text -> the key of the word it stands for (a stem and its word share one), for
     /// counting distinct words in a window.
     terms: HashMap<String, u64, FoldHash>,
+    /// First bytes of `terms`: most tokens are rejected by their first byte, unhashed.
+    first: ByteSet,
+    /// First bytes of the stems in `terms` (after the mark): only words starting with one are
+    /// stemmed when a text is scanned.
+    stems: ByteSet,
+    /// `first` and `stems`: where a matching token can start in a text.
+    first_or_stem: ByteSet,
+}
+
+impl Default for Highlighter {
+    fn default() -> Self {
+        let none = ByteSet::EMPTY;
+        Highlighter { terms: HashMap::default(), first: none, stems: none, first_or_stem: none }
+    }
 }
 
 impl Highlighter {
     /// Adds an analysed token text (surface or stem-marked) that counts as a match.
     pub fn add(&mut self, term: impl Into<String>) {
         let term = term.into();
+        let bytes = term.as_bytes();
+        let Some(&first) = bytes.first() else { return };
+        self.first.insert(first);
+        self.first_or_stem.insert(first);
+        if analysis::is_stem(&term) {
+            if let Some(&b) = bytes.get(analysis::STEM_MARK.len_utf8()) {
+                self.stems.insert(b);
+                self.first_or_stem.insert(b);
+            }
+        }
         let key = term_key(&term);
         self.terms.insert(term, key);
     }
@@ -53,9 +77,12 @@ impl Highlighter {
         if self.terms.is_empty() {
             return spans;
         }
-        analysis::for_each_token(text, |token| {
-            if let Some(&key) = self.terms.get(token.text.as_str()) {
-                spans.push((token.offset_from, token.offset_to, key));
+        analysis::for_each_token_starting(text, &self.first_or_stem, &self.stems, |token| {
+            let first = token.text.as_bytes().first().copied().unwrap_or_default();
+            if self.first.contains(first) {
+                if let Some(&key) = self.terms.get(token.text.as_str()) {
+                    spans.push((token.offset_from, token.offset_to, key));
+                }
             }
         });
         spans.sort_unstable();
