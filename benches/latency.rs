@@ -1,32 +1,51 @@
-//! Search-core latency per query class on the 21,713-talk corpus, inside one process.
+//! Wall-clock percentiles of the search core over whole query mixes, inside one process: what a
+//! search box feels (criterion, in `benches/search.rs`, gives means per query class).
 //!
 //! `TALKSEARCH_CORPUS=../shared/data/talks.jsonl cargo bench --bench latency`
-//! (also reads `TALKSEARCH_QUERIES`, default `../shared/queries`). Prints the index build time
-//! and, per query class (plain topics, the multi-word topics as phrases, typos, the typing mix
-//! with prefix matching), the median and p99 of one search (limit 10, snippets included), each
-//! query run `ROUNDS` times after a warm-up round.
+//!
+//! Prints the index build time (read + index), the start-up time with an existing index (open
+//! plus warm-up of the vocabulary and the suggester), and per mix the p50, p99 and max of one
+//! search (limit 10, snippets on), each query run `LATENCY_ROUNDS` times (default 20) after a
+//! warm-up round. Mixes come from `TALKSEARCH_QUERIES` (default `../shared/queries`): the
+//! topics as a search box sends them (typo and prefix matching on), the same without prefix
+//! matching, the multi-word topics as phrases, the typos, the typing mix (every keystroke) and
+//! `Engine::suggest` over the typing mix.
+//!
+//! For profiling: `TALKSEARCH_INDEX=DIR` searches an index built before instead of building one,
+//! `LATENCY_ROUNDS=1` runs each query once, and `LATENCY_MIX=typing` (a substring of a mix
+//! name) runs only matching mixes; `LATENCY_SLOWEST=N` lists the N slowest queries (by their
+//! fastest run); `LATENCY_DUMP=FILE` writes every response (less its time) to compare two
+//! versions' results. Under callgrind, collect only inside the search:
+//! `valgrind --tool=callgrind --toggle-collect='talksearch::search::Engine::search' target/release/deps/latency-*`.
 
+use std::io::Write;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use talksearch::ingest::{self, ReadOptions, Source};
 use talksearch::{Engine, IndexDir, SearchRequest, indexer};
 
-const ROUNDS: usize = 20;
-
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
     let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
     sorted[i]
 }
 
-fn main() {
-    let Some(corpus) = std::env::var_os("TALKSEARCH_CORPUS").map(PathBuf::from) else {
-        eprintln!("skipped: set TALKSEARCH_CORPUS to ../shared/data/talks.jsonl");
-        return;
-    };
-    let queries_dir =
-        std::env::var_os("TALKSEARCH_QUERIES").map_or_else(|| PathBuf::from("../shared/queries"), PathBuf::from);
-    let tmp = tempfile::tempdir().expect("temp dir");
+fn env(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.is_empty())
+}
+
+fn read_lines(path: &std::path::Path) -> Vec<String> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => text.lines().filter(|l| !l.trim().is_empty()).map(str::to_string).collect(),
+        Err(_) => {
+            eprintln!("skipped: cannot read {}", path.display());
+            Vec::new()
+        }
+    }
+}
+
+/// Builds an index of the corpus in a temporary directory, printing the time it took.
+fn build(corpus: PathBuf, tmp: &tempfile::TempDir) -> IndexDir {
     let dir = IndexDir::new(tmp.path().join("index"));
     let start = Instant::now();
     let import = ingest::read_sources(&[Source::File(corpus)], ReadOptions::default()).expect("corpus reads");
@@ -40,52 +59,112 @@ fn main() {
         start.elapsed().as_secs_f64() * 1e3,
         dir.size_bytes().unwrap_or(0) as f64 / 1e6
     );
-    let engine = Engine::open(dir).expect("index opens");
-    let read = |file: &str| -> Vec<String> {
-        let path = queries_dir.join(file);
-        match std::fs::read_to_string(&path) {
-            Ok(text) => text.lines().filter(|l| !l.trim().is_empty()).map(str::to_string).collect(),
-            Err(_) => {
-                eprintln!("skipped {file}: cannot read {}", path.display());
-                Vec::new()
+    dir
+}
+
+/// Runs `run` over `queries` `rounds` times after a warm-up round; prints the percentiles.
+fn measure(name: &str, queries: &[String], rounds: usize, mut run: impl FnMut(&str)) {
+    let mut times = Vec::with_capacity(queries.len() * rounds);
+    // Per query, its fastest run: what it costs when nothing else competes for the core.
+    let mut best = vec![Duration::MAX; queries.len()];
+    for round in 0..=rounds {
+        for (i, q) in queries.iter().enumerate() {
+            let t = Instant::now();
+            run(q);
+            if round > 0 {
+                times.push(t.elapsed());
+                best[i] = best[i].min(t.elapsed());
             }
         }
+    }
+    times.sort_unstable();
+    if let Some(n) = env("LATENCY_SLOWEST").and_then(|n| n.parse::<usize>().ok()) {
+        let mut slowest: Vec<(Duration, &String)> = best.iter().copied().zip(queries).collect();
+        slowest.sort_unstable_by(|a, b| b.0.cmp(&a.0));
+        for (took, q) in slowest.into_iter().take(n) {
+            println!("{:>8.0} us  {q}", took.as_secs_f64() * 1e6);
+        }
+    }
+    let us = |d: Duration| d.as_secs_f64() * 1e6;
+    println!(
+        "{name:>22}: {:>3} queries x {rounds}: p50 {:>6.0} us, p99 {:>6.0} us, max {:>6.0} us",
+        queries.len(),
+        us(percentile(&times, 0.5)),
+        us(percentile(&times, 0.99)),
+        us(*times.last().expect("at least one query")),
+    );
+}
+
+fn main() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let dir = match (env("TALKSEARCH_INDEX"), std::env::var_os("TALKSEARCH_CORPUS")) {
+        (Some(index), _) => IndexDir::new(index),
+        (None, Some(corpus)) => build(PathBuf::from(corpus), &tmp),
+        (None, None) => {
+            eprintln!("skipped: set TALKSEARCH_CORPUS to ../shared/data/talks.jsonl");
+            return;
+        }
     };
-    let topics = read("topics.txt");
+    let rounds: usize = env("LATENCY_ROUNDS").and_then(|r| r.parse().ok()).unwrap_or(20);
+    let only = env("LATENCY_MIX");
+    let queries_dir = env("TALKSEARCH_QUERIES").map_or_else(|| PathBuf::from("../shared/queries"), PathBuf::from);
+
+    let start = Instant::now();
+    let engine = Engine::open(dir).expect("index opens");
+    let opened = start.elapsed();
+    engine.warm_up();
+    println!(
+        "start-up: open {:.1} ms + warm-up {:.1} ms = {:.1} ms",
+        opened.as_secs_f64() * 1e3,
+        (start.elapsed() - opened).as_secs_f64() * 1e3,
+        start.elapsed().as_secs_f64() * 1e3
+    );
+
+    let topics = read_lines(&queries_dir.join("topics.txt"));
+    let typing = read_lines(&queries_dir.join("typing.txt"));
     let phrases: Vec<String> =
         topics.iter().filter(|q| q.contains(' ') && !q.contains('"')).map(|q| format!("\"{q}\"")).collect();
     // (name, queries, prefix matching)
-    let classes: [(&str, Vec<String>, bool); 5] = [
-        ("plain (topics 1-50)", topics.iter().take(50).cloned().collect(), false),
-        ("plain (all topics)", topics.clone(), false),
-        ("phrase", phrases, false),
-        ("typo", read("typos.txt"), false),
-        ("prefix (typing)", read("typing.txt"), true),
+    let mixes: [(&str, &[String], bool); 5] = [
+        ("topics (search box)", &topics, true),
+        ("topics (no prefix)", &topics, false),
+        ("phrase", &phrases, false),
+        ("typo", &read_lines(&queries_dir.join("typos.txt")), false),
+        ("typing (every key)", &typing, true),
     ];
-    for (name, queries, prefix) in classes {
-        if queries.is_empty() {
+    // Every response (time left out), to compare the results of two versions.
+    let mut dump =
+        env("LATENCY_DUMP").map(|path| std::io::BufWriter::new(std::fs::File::create(path).expect("dump file")));
+    let wanted = |name: &str| only.as_deref().is_none_or(|o| name.contains(o));
+    for (name, queries, prefix) in mixes {
+        if queries.is_empty() || !wanted(name) {
             continue;
         }
-        let mut times = Vec::with_capacity(queries.len() * ROUNDS);
-        for round in 0..=ROUNDS {
-            for q in &queries {
+        if let Some(out) = &mut dump {
+            for q in queries {
                 let mut req = SearchRequest::new(q.as_str());
                 req.prefix = prefix;
-                let t = Instant::now();
-                let resp = engine.search(&req).expect("search runs");
-                let took = t.elapsed();
-                std::hint::black_box(resp);
-                if round > 0 {
-                    times.push(took);
-                }
+                let mut resp = engine.search(&req).expect("search runs");
+                resp.took_ms = 0.0;
+                let line = serde_json::to_string(&resp).expect("response serialises");
+                writeln!(out, "{name}\t{line}").expect("dump writes");
             }
         }
-        times.sort_unstable();
-        println!(
-            "{name:>20}: {:>3} queries x {ROUNDS}: p50 {:>6.0} us, p99 {:>6.0} us",
-            queries.len(),
-            percentile(&times, 0.5).as_secs_f64() * 1e6,
-            percentile(&times, 0.99).as_secs_f64() * 1e6
-        );
+        measure(name, queries, rounds, |q| {
+            let mut req = SearchRequest::new(q);
+            req.prefix = prefix;
+            std::hint::black_box(engine.search(&req).expect("search runs"));
+        });
+    }
+    if !typing.is_empty() && wanted("suggest") {
+        if let Some(out) = &mut dump {
+            for q in &typing {
+                let line = serde_json::to_string(&engine.suggest(q).expect("suggest runs")).expect("serialises");
+                writeln!(out, "suggest\t{line}").expect("dump writes");
+            }
+        }
+        measure("suggest (typing)", &typing, rounds, |q| {
+            std::hint::black_box(engine.suggest(q).expect("suggest runs"));
+        });
     }
 }

@@ -44,10 +44,7 @@ const STEM_CACHE_MAX: usize = 200_000;
 
 /// Builds the `talk` analyzer.
 pub fn analyzer() -> TextAnalyzer {
-    let stemmer = frostem::Stemmer::new(frostem::Algorithm::English);
-    let (parts, whole, out) = Default::default();
-    let cache = HashMap::with_hasher(FoldHash::new());
-    TextAnalyzer::from(TalkTokenizer { parts, whole, out, folder: folder(), stemmer, cache })
+    TextAnalyzer::from(TalkTokenizer::new())
 }
 
 /// Registers [`analyzer`] under [`TOKENIZER`]; needed on every opened `Index`.
@@ -57,13 +54,102 @@ pub fn register(index: &Index) {
 
 /// All tokens (wholes, parts, words and stems) of `text`.
 pub fn tokens(text: &str) -> Vec<Token> {
-    thread_local! {
-        // Building an analyzer allocates its buffers and stem cache: reuse one per thread.
-        static ANALYZER: std::cell::RefCell<TextAnalyzer> = std::cell::RefCell::new(analyzer());
-    }
     let mut out = Vec::new();
-    ANALYZER.with_borrow_mut(|a| a.token_stream(text).process(&mut |t| out.push(t.clone())));
+    for_each_token(text, &ByteSet::ALL, |t| out.push(t.clone()));
     out
+}
+
+/// A set of bytes: the first bytes of words worth stemming.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ByteSet([u64; 4]);
+
+impl ByteSet {
+    /// No byte.
+    pub const EMPTY: ByteSet = ByteSet([0; 4]);
+    /// Every byte.
+    pub const ALL: ByteSet = ByteSet([u64::MAX; 4]);
+
+    /// Adds `b`.
+    pub fn insert(&mut self, b: u8) {
+        self.0[usize::from(b >> 6)] |= 1 << (b & 63);
+    }
+
+    /// Whether `b` is in the set.
+    pub fn contains(&self, b: u8) -> bool {
+        self.0[usize::from(b >> 6)] & (1 << (b & 63)) != 0
+    }
+}
+
+/// Calls `f` with each token of `text`, in order, without copying them: the cheap way to scan
+/// a text (highlighting). Stem tokens are made only for words whose first byte is in `stem`
+/// (a stem starts with its word's first letter): stemming is most of the analysis' cost, and a
+/// highlighter only needs the stems that could match.
+pub fn for_each_token(text: &str, stem: &ByteSet, f: impl FnMut(&Token)) {
+    for_each_token_starting(text, &ByteSet::ALL, stem, f);
+}
+
+/// [`for_each_token`], for a caller that only wants tokens whose text starts with a byte in
+/// `starts` (it may get others too): the parts of `text` where no such token can start are
+/// not analysed at all.
+///
+/// ASCII whitespace always separates tokens and nothing is looked up across it, so each
+/// whitespace-separated run yields the same tokens alone as within the text. In ASCII, a token
+/// starts with the lower-cased first letter or digit of a word (a part of a compound being a
+/// word), or with punctuation (`.net`, `__init__`): a run is analysed if it has such a start
+/// in `starts`, or a character outside ASCII (which folding may change). Token positions are
+/// not meaningful: runs are analysed apart.
+pub fn for_each_token_starting(text: &str, starts: &ByteSet, stem: &ByteSet, mut f: impl FnMut(&Token)) {
+    thread_local! {
+        // A tokenizer allocates its buffers and stem cache: reuse one per thread.
+        static TOKENIZER: std::cell::RefCell<TalkTokenizer> = std::cell::RefCell::new(TalkTokenizer::new());
+    }
+    TOKENIZER.with_borrow_mut(|tk| {
+        tk.stem_first = *stem;
+        let mut analyse = |from: usize, to: usize| {
+            let mut stream = tk.token_stream(&text[from..to]);
+            while stream.advance() {
+                let token = stream.token_mut();
+                token.offset_from += from;
+                token.offset_to += from;
+                f(token);
+            }
+        };
+        if *starts == ByteSet::ALL {
+            return analyse(0, text.len());
+        }
+        let b = text.as_bytes();
+        // Consecutive runs worth analysing are analysed together: `span` is where they began.
+        let (mut pos, mut span) = (0, None);
+        while pos < b.len() {
+            let run = pos;
+            let (mut wanted, mut in_word) = (false, false);
+            while let Some(&c) = b.get(pos).filter(|c| !c.is_ascii_whitespace()) {
+                let alphanumeric = c.is_ascii_alphanumeric();
+                wanted |= !c.is_ascii()
+                    || if alphanumeric {
+                        !in_word && starts.contains(c.to_ascii_lowercase())
+                    } else {
+                        starts.contains(c)
+                    };
+                in_word = alphanumeric;
+                pos += 1;
+            }
+            match (wanted, span) {
+                (true, None) => span = Some(run),
+                (false, Some(from)) => {
+                    analyse(from, run);
+                    span = None;
+                }
+                _ => {}
+            }
+            while b.get(pos).is_some_and(u8::is_ascii_whitespace) {
+                pos += 1;
+            }
+        }
+        if let Some(from) = span {
+            analyse(from, b.len());
+        }
+    });
 }
 
 /// Lower-cases and accent-folds `text`, dropping apostrophes, as tokens are:
@@ -214,6 +300,12 @@ impl FoldHash {
     }
 }
 
+impl Default for FoldHash {
+    fn default() -> FoldHash {
+        FoldHash::new()
+    }
+}
+
 impl BuildHasher for FoldHash {
     type Hasher = FoldHasher;
 
@@ -280,6 +372,8 @@ struct TalkTokenizer {
     stemmer: frostem::Stemmer,
     /// Packed word -> packed stem, or 0 when the stem is the word itself.
     cache: HashMap<u128, u128, FoldHash>,
+    /// Words are stemmed only if their first byte is in this set.
+    stem_first: ByteSet,
 }
 
 impl Tokenizer for TalkTokenizer {
@@ -475,11 +569,26 @@ impl TalkStream<'_> {
 }
 
 impl TalkTokenizer {
+    fn new() -> TalkTokenizer {
+        TalkTokenizer {
+            parts: String::new(),
+            whole: String::new(),
+            out: Vec::new(),
+            folder: folder(),
+            stemmer: frostem::Stemmer::new(frostem::Algorithm::English),
+            cache: HashMap::with_hasher(FoldHash::new()),
+            stem_first: ByteSet::ALL,
+        }
+    }
+
     /// Emits the stem of the word `parts[start..]` (3+ bytes of `a-z`) at the word's position and
     /// offsets, unless it is the word itself.
     fn push_stem(&mut self, from: usize, to: usize, pos: usize, start: usize) {
         let end = self.parts.len();
         let word = &self.parts[start..end];
+        if !self.stem_first.contains(word.as_bytes()[0]) {
+            return;
+        }
         let key = pack(word);
         match key.and_then(|key| self.cache.get(&key)) {
             Some(0) => return,

@@ -138,6 +138,53 @@ fn garbage_never_panics() {
     }
 }
 
+/// (text, offsets) of the tokens a scan for `starts` reports that start with a byte of `wanted`
+/// (stem tokens by their stem's first byte).
+fn scanned(text: &str, starts: &ByteSet, wanted: &ByteSet) -> Vec<(String, usize, usize)> {
+    let mut out = Vec::new();
+    for_each_token_starting(text, starts, starts, |t| {
+        let word = t.text.trim_start_matches(STEM_MARK);
+        if word.bytes().next().is_some_and(|b| wanted.contains(b)) {
+            out.push((t.text.clone(), t.offset_from, t.offset_to));
+        }
+    });
+    out
+}
+
+#[test]
+fn a_scan_for_some_first_bytes_finds_what_full_analysis_finds() {
+    let mut texts: Vec<String> = [
+        "Modern C++ and C# by Keith-Magee on .NET, node.js and Python-3.12's __init__ (don't panic)",
+        "Łukasz Langa: coroutines\tin  the\nevent-loop; über-fast ÜBER 3,000 x.y",
+        "  .net ..net a.net foo_bar O'Reilly’s\u{A0}nbsp end-",
+    ]
+    .map(String::from)
+    .to_vec();
+    let (chars, mut seed): (Vec<char>, _) = ("aCk.B-_+#'’ 3\u{301}é\nß\t".chars().collect(), 3);
+    for _ in 0..300 {
+        let len = lcg(&mut seed, 40);
+        texts.push((0..len).map(|_| chars[lcg(&mut seed, chars.len())]).collect());
+    }
+    for starts in ["ck", ".", "lu", "3_", "abcdefghijklmnopqrstuvwxyz.0123456789"] {
+        let mut set = ByteSet::EMPTY;
+        starts.bytes().for_each(|b| set.insert(b));
+        for text in &texts {
+            assert_eq!(scanned(text, &set, &set), scanned(text, &ByteSet::ALL, &set), "{starts} in {text:?}");
+        }
+    }
+    let stems = |stem: &ByteSet| tokens_with(stem).into_iter().filter(|t| is_stem(t)).collect::<Vec<_>>();
+    let mut c = ByteSet::EMPTY;
+    c.insert(b'c');
+    assert_eq!(stems(&c), ["\u{1}coroutin"], "only words starting with c are stemmed");
+    assert_eq!(stems(&ByteSet::ALL).len(), 2);
+}
+
+fn tokens_with(stem: &ByteSet) -> Vec<String> {
+    let mut out = Vec::new();
+    for_each_token("coroutines and events", stem, |t| out.push(t.text.clone()));
+    out
+}
+
 #[test]
 fn term_and_phrase_queries_on_an_index() {
     let mut schema = Schema::builder();

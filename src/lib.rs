@@ -19,6 +19,7 @@ pub mod ingest;
 pub mod plan;
 pub mod query;
 pub mod readonly;
+pub mod records;
 pub mod schema;
 pub mod search;
 mod snapshot;

@@ -14,8 +14,7 @@ use std::time::Instant;
 use serde::{Deserialize, Serialize};
 use tantivy::collector::TopDocs;
 use tantivy::query::{BooleanQuery, Occur, Query};
-use tantivy::schema::Value;
-use tantivy::{DocAddress, Order, Searcher, TantivyDocument};
+use tantivy::{DocAddress, Order, Searcher};
 
 use crate::error::{Error, Result};
 use crate::facets::{self, Facet, FacetCollector, FacetValue};
@@ -459,11 +458,7 @@ impl Engine {
     }
 
     fn load(&self, searcher: &Searcher, address: DocAddress) -> Result<Talk> {
-        let doc: TantivyDocument = searcher.doc(address)?;
-        let bytes = doc.get_first(self.fields.record).and_then(|v| v.as_bytes()).unwrap_or_default();
-        serde_json::from_slice(bytes).map_err(|e| {
-            Error::Index(tantivy::TantivyError::InternalError(format!("stored record is unreadable: {e}")))
-        })
+        self.snapshot().records.talk(searcher, address)
     }
 }
 

@@ -13,6 +13,7 @@ use tantivy::schema::Field;
 use tantivy::{IndexReader, Searcher};
 
 use crate::error::Result;
+use crate::records::Records;
 use crate::schema::{Fields, TextField};
 use crate::store::IndexDir;
 use crate::suggest::Suggester;
@@ -31,6 +32,8 @@ pub(crate) struct Snapshot {
     vocabulary: OnceLock<Vocabulary>,
     /// Built on first use (`/api/suggest` needs it), or by [`Snapshot::next`].
     suggester: OnceLock<Suggester>,
+    /// Reads the stored records of hits.
+    pub(crate) records: Records,
 }
 
 impl Snapshot {
@@ -45,7 +48,15 @@ impl Snapshot {
 
     fn new(generation: String, reader: IndexReader, commit: Vec<u8>) -> Snapshot {
         let searcher = reader.searcher();
-        Snapshot { generation, reader, searcher, commit, vocabulary: OnceLock::new(), suggester: OnceLock::new() }
+        Snapshot {
+            generation,
+            reader,
+            searcher,
+            commit,
+            vocabulary: OnceLock::new(),
+            suggester: OnceLock::new(),
+            records: Records::new(Fields::new().record),
+        }
     }
 
     /// The snapshot of the index as it is now, with its caches built, or `None` if nothing

@@ -6,11 +6,11 @@
 //! Ranges in [`Snippet::highlights`] are in characters (not bytes) of [`Snippet::text`], for
 //! JavaScript and terminals alike.
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 
 use serde::Serialize;
 
-use crate::analysis;
+use crate::analysis::{self, ByteSet, FoldHash};
 
 /// Longest snippet, in characters.
 pub const SNIPPET_CHARS: usize = 200;
@@ -26,15 +26,43 @@ fn floor_char_boundary(text: &str, at: usize) -> usize {
 }
 
 /// Analysed tokens that count as a match.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Highlighter {
-    terms: HashSet<String>,
+    /// Token text -> the key of the word it stands for (a stem and its word share one), for
+    /// counting distinct words in a window.
+    terms: HashMap<String, u64, FoldHash>,
+    /// First bytes of `terms`: most tokens are rejected by their first byte, unhashed.
+    first: ByteSet,
+    /// First bytes of the stems in `terms` (after the mark): only words starting with one are
+    /// stemmed when a text is scanned.
+    stems: ByteSet,
+    /// `first` and `stems`: where a matching token can start in a text.
+    first_or_stem: ByteSet,
+}
+
+impl Default for Highlighter {
+    fn default() -> Self {
+        let none = ByteSet::EMPTY;
+        Highlighter { terms: HashMap::default(), first: none, stems: none, first_or_stem: none }
+    }
 }
 
 impl Highlighter {
     /// Adds an analysed token text (surface or stem-marked) that counts as a match.
     pub fn add(&mut self, term: impl Into<String>) {
-        self.terms.insert(term.into());
+        let term = term.into();
+        let bytes = term.as_bytes();
+        let Some(&first) = bytes.first() else { return };
+        self.first.insert(first);
+        self.first_or_stem.insert(first);
+        if analysis::is_stem(&term) {
+            if let Some(&b) = bytes.get(analysis::STEM_MARK.len_utf8()) {
+                self.stems.insert(b);
+                self.first_or_stem.insert(b);
+            }
+        }
+        let key = term_key(&term);
+        self.terms.insert(term, key);
     }
 
     /// True if nothing would be highlighted.
@@ -49,12 +77,14 @@ impl Highlighter {
         if self.terms.is_empty() {
             return spans;
         }
-        for token in analysis::tokens(text) {
-            if self.terms.contains(&token.text) {
-                let key = term_key(analysis::is_stem(&token.text), &token.text);
-                spans.push((token.offset_from, token.offset_to, key));
+        analysis::for_each_token_starting(text, &self.first_or_stem, &self.stems, |token| {
+            let first = token.text.as_bytes().first().copied().unwrap_or_default();
+            if self.first.contains(first) {
+                if let Some(&key) = self.terms.get(token.text.as_str()) {
+                    spans.push((token.offset_from, token.offset_to, key));
+                }
             }
-        }
+        });
         spans.sort_unstable();
         let mut merged: Vec<(usize, usize, u64)> = Vec::with_capacity(spans.len());
         for (from, to, key) in spans {
@@ -86,7 +116,8 @@ impl Highlighter {
     }
 }
 
-fn term_key(_stem: bool, text: &str) -> u64 {
+/// A stem and the word it is the stem of share a key.
+fn term_key(text: &str) -> u64 {
     use std::hash::{Hash, Hasher};
     let mut h = std::collections::hash_map::DefaultHasher::new();
     text.trim_start_matches(analysis::STEM_MARK).hash(&mut h);
@@ -102,19 +133,23 @@ fn best_window(text: &str, spans: &[(usize, usize, u64)], max_chars: usize) -> (
             None => text.len(),
         }
     };
+    // A match before the `max_chars / 2`-th character is early enough to start at the beginning.
+    let early = text.char_indices().nth(max_chars / 2).map_or(text.len(), |(i, _)| i);
     let mut best = (0usize, 0usize, 0usize); // (distinct, total, start)
+    let mut keys = Vec::new();
     for (i, &(first, _, _)) in spans.iter().enumerate() {
         // Start at the beginning when the match is early enough, else a little before it.
-        let start = if text[..first].chars().count() < max_chars / 2 { 0 } else { context_start(text, first, 40) };
+        let start = if first < early { 0 } else { context_start(text, first, 40) };
         let end = max_bytes_from(start);
-        let mut keys = HashSet::new();
+        keys.clear();
         let mut total = 0;
-        for &(f, t, k) in &spans[i..] {
+        for &(_, t, k) in &spans[i..] {
             if t > end {
                 break;
             }
-            let _ = f;
-            keys.insert(k);
+            if !keys.contains(&k) {
+                keys.push(k);
+            }
             total += 1;
         }
         if (keys.len(), total) > (best.0, best.1) {
