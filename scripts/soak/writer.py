@@ -163,6 +163,8 @@ class Writer(threading.Thread):
         self.via, self.shared, self.args, self.deadline = via, shared, args, deadline
         self.rng = rng
         self.available = corpus_share  # corpus ids this thread may remove
+        # Ids with characters a URL must escape (accents, Hangul, commas, `&`, `;`).
+        self.odd = [i for i in corpus_share if not re.fullmatch(r"[A-Za-z0-9._/-]+", i)]
         self.mine = {}  # id -> version, own talks believed present
         self.next_id = 0
         self.client = Client(args.port, token=args.token) if via == "api" else None
@@ -197,11 +199,12 @@ class Writer(threading.Thread):
                 self.remove(self.rng.choice(own), own_talk=True)
             elif self.available:
                 # One in five corpus removals takes an id with characters a URL must escape.
-                odd = [i for i in self.available[:200] if not re.fullmatch(r"[A-Za-z0-9._/-]+", i)]
-                pick = self.rng.choice(odd) if odd and self.rng.random() < 0.2 else self.rng.choice(self.available)
+                odd = self.odd and self.rng.random() < 0.2
+                pick = self.rng.choice(self.odd if odd else self.available)
                 self.available.remove(pick)
-                if not self.remove(pick, own_talk=False):
-                    self.available.append(pick)
+                if pick in self.odd:
+                    self.odd.remove(pick)
+                self.remove(pick, own_talk=False)
             time.sleep(self.rng.uniform(*pause))
 
     # -- the three kinds of write ----------------------------------------------------------
@@ -520,11 +523,11 @@ def cmd_verify(args):
             if status == 200 and title == value:
                 present_ok += 1
             else:
-                mismatches.append(f"{talk_id}: expected present ({value!r}), got HTTP {status} {title!r}")
+                mismatches.append((talk_id, f"expected present ({value!r}), got HTTP {status} {title!r}"))
         elif status == 404:
             absent_ok += 1
         else:
-            mismatches.append(f"{talk_id}: expected absent, got HTTP {status}")
+            mismatches.append((talk_id, f"expected absent, got HTTP {status}"))
 
     # The writer's present talks must also be found by searching for their unique title word.
     searched = search_misses = 0
@@ -536,8 +539,8 @@ def cmd_verify(args):
             hits = json.loads(body).get("hits", []) if status == 200 else []
             if not hits or hits[0]["id"] != talk_id:
                 search_misses += 1
-                mismatches.append(f"{talk_id}: a search for {word!r} answered HTTP {status}, "
-                                  f"first hit {hits[0]['id'] if hits else None!r}")
+                mismatches.append((talk_id, f"a search for {word!r} answered HTTP {status}, "
+                                            f"first hit {hits[0]['id'] if hits else None!r}"))
 
     # The index on disk, through `export`: no duplicate ids, the same states, the expected count.
     proc = subprocess.run([args.binary, "--index", args.index, "export"], capture_output=True, timeout=300)
@@ -553,17 +556,17 @@ def cmd_verify(args):
         failures.append(f"the export holds {duplicates} duplicate ids")
     for talk_id, ((kind, value), _) in expected.items():
         if kind == "present" and exported.get(talk_id) != value:
-            mismatches.append(f"{talk_id}: export has {exported.get(talk_id)!r}, expected {value!r}")
+            mismatches.append((talk_id, f"export has {exported.get(talk_id)!r}, expected {value!r}"))
         elif kind == "absent" and talk_id in exported:
-            mismatches.append(f"{talk_id}: expected absent, but exported")
+            mismatches.append((talk_id, "expected absent, but exported"))
     untouched = sum(1 for c in corpus if c[0] not in expected)
     must = untouched + sum(1 for (k, _), _ in expected.values() if k == "present")
     maybe = sum(1 for (k, _), _ in expected.values() if k in ("raced", "unknown"))
     if not must <= len(exported) <= must + maybe:
         failures.append(f"the index holds {len(exported)} talks, expected {must}..{must + maybe}")
     if mismatches:
-        failures.append(f"{len(mismatches)} talks not as the acknowledged writes left them: "
-                        + "; ".join(mismatches[:10]))
+        failures.append(f"{len({i for i, _ in mismatches})} talks not as the acknowledged writes left them: "
+                        + "; ".join(f"{i}: {what}" for i, what in mismatches[:10]))
 
     # Acknowledged writes: checked (they decide a talk's state), superseded by a later write to
     # the same talk, or raced the last re-import.
@@ -572,7 +575,7 @@ def cmd_verify(args):
     for (kind, _), decider in expected.values():
         if decider is not None:
             deciders.setdefault(decider, set()).add(kind)
-    bad_ids = {m.split(":", 1)[0] for m in mismatches}
+    bad_ids = {talk_id for talk_id, _ in mismatches}
     ack_checked = ack_verified = ack_raced = ack_superseded = 0
     for i, op in enumerate(ops):
         if op["outcome"] != "ok":
@@ -666,7 +669,7 @@ def cmd_verify(args):
       f"{ack_checked - ack_verified} missing; {ack_superseded} superseded by a later write to the same talk; "
       f"{ack_raced} raced the last re-import (not checked)")
     p(f"talks checked       {checked} ({present_ok} present as expected, {absent_ok} absent as expected), "
-      f"{searched} found by their title word, export {len(exported)} talks (expected {must}"
+      f"{searched - search_misses} of {searched} found by their title word, export {len(exported)} talks (expected {must}"
       + (f"..{must + maybe}" if maybe else "") + f"), server {served}")
     p(f"read-your-writes    {ryw['checked']} API writes read back at once: {ryw['failed']} not visible "
       f"({ryw['skipped']} skipped: a re-import ran meanwhile)")
