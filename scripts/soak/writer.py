@@ -689,7 +689,7 @@ def cmd_verify(args):
                 a, b = [s[col] for s in halves[0]], [s[col] for s in halves[1]]
                 growth = (max(b) - max(a)) / max(a) * 100
                 verdicts.append(f"{name} first half mean {mb(statistics.mean(a))} max {mb(max(a))} MB, "
-                                f"second half mean {mb(statistics.mean(b))} max {mb(max(b))} MB ({growth:+.0f}% max)")
+                                f"second half mean {mb(statistics.mean(b))} max {mb(max(b))} MB ({growth:+.1f}% max)")
                 growths.append(growth)
             p(f"memory flat?        " + "; ".join(verdicts) + (": flat" if growths[0] <= 10 else ": GREW"))
     p(f"server log          {len(odd)} warnings/errors" + ("" if not odd else ":"))
