@@ -46,6 +46,7 @@ import json
 import os
 import random
 import re
+import signal
 import statistics
 import subprocess
 import sys
@@ -60,6 +61,30 @@ BUSY = "being written by another process"
 
 def now():
     return time.time()
+
+
+RUNNING = set()  # talksearch processes started by `write`, killed if it is terminated
+
+
+def run_talksearch(argv, timeout):
+    """(exit code, stderr) of a talksearch command; -1 if it timed out (it is then killed)."""
+    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    RUNNING.add(proc)
+    try:
+        _, err = proc.communicate(timeout=timeout)
+        return proc.returncode, err.strip()
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+        return -1, f"timed out after {timeout} s"
+    finally:
+        RUNNING.discard(proc)
+
+
+def on_terminate(signum, _frame):
+    for proc in list(RUNNING):
+        proc.kill()
+    sys.exit(128 + signum)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -287,12 +312,7 @@ class Writer(threading.Thread):
 
     def run_cli(self, argv):
         sent = now()
-        try:
-            proc = subprocess.run([self.args.binary, "--index", self.args.index, *argv],
-                                  capture_output=True, text=True, timeout=120)
-            rc, err = proc.returncode, proc.stderr.strip()
-        except subprocess.TimeoutExpired:
-            rc, err = -1, "timed out after 120 s"
+        rc, err = run_talksearch([self.args.binary, "--index", self.args.index, *argv], timeout=120)
         out = {"sent": sent, "acked": now(), "status": rc}
         if rc == 0:
             out["outcome"] = "ok"
@@ -349,12 +369,7 @@ class Reimporter(threading.Thread):
                 for talk in own:
                     f.write(json.dumps(talk, ensure_ascii=False) + "\n")
             start = now()
-            try:
-                proc = subprocess.run([self.args.binary, "--index", self.args.index, "index", path],
-                                      capture_output=True, text=True, timeout=300)
-                rc, err = proc.returncode, proc.stderr.strip()
-            except subprocess.TimeoutExpired:
-                rc, err = -1, "timed out after 300 s"
+            rc, err = run_talksearch([self.args.binary, "--index", self.args.index, "index", path], timeout=300)
             end = now()
             with self.shared.lock:
                 self.shared.reimporting = False
@@ -741,6 +756,7 @@ def main():
     verify.add_argument("--threads", type=int, default=1)
     args = ap.parse_args()
     if args.cmd == "write":
+        signal.signal(signal.SIGTERM, on_terminate)
         args.token = os.environ["TALKSEARCH_WRITE_TOKEN"]
         return cmd_write(args)
     if args.cmd == "ready":
