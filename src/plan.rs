@@ -284,7 +284,14 @@ fn synonym_queries(
                 _ => phrase_query(&a.parts, fields, w, Scope::All),
             };
             if let Some(q) = q {
-                highlight(&a, highlighter);
+                if a.parts.len() == 1 {
+                    highlight(&a, highlighter);
+                } else {
+                    // A phrase's words alone ("in", "time" of "just in time") are not matches;
+                    // its hyphenated compound is one token in a talk's text.
+                    let parts: Vec<&str> = a.parts.iter().map(|t| t.text.as_str()).collect();
+                    highlighter.add(parts.join("-"));
+                }
                 out.push((Occur::Should, Box::new(BoostQuery::new(q, w.synonym)) as Box<dyn Query>));
             }
         }

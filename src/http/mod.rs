@@ -80,7 +80,7 @@ async fn watch_generations(engine: Arc<Engine>) {
         tick.tick().await;
         let e = Arc::clone(&engine);
         match tokio::task::spawn_blocking(move || e.refresh()).await {
-            Ok(Ok(true)) => tracing::info!("switched to a newly published index"),
+            Ok(Ok(true)) => tracing::info!("now serving the index's latest commit"),
             Ok(Ok(false)) => {}
             Ok(Err(err)) => tracing::warn!(error = %err, "could not open the newly published index"),
             Err(err) => tracing::warn!(error = %err, "index refresh task failed"),

@@ -177,3 +177,23 @@ fn more_matched_words_rank_higher() {
         assert!(text(&t).contains("pypy") && text(&t).contains("jit"), "{}", t.id);
     }
 }
+
+#[test]
+fn a_phrase_synonym_does_not_highlight_its_words_alone() {
+    // "jit" = "just in time": a talk's "in" or "time" alone is no match of the query.
+    let Some(e) = corpus_engine() else { return };
+    let resp = search(&e, "jit", 30, false);
+    let marked = |text: &str, ranges: &[(usize, usize)]| -> Vec<String> {
+        let chars: Vec<char> = text.chars().collect();
+        ranges.iter().map(|&(a, b)| chars[a..b].iter().collect::<String>().to_lowercase()).collect()
+    };
+    let mut words = Vec::new();
+    for hit in &resp.hits {
+        words.extend(marked(&hit.snippet, &hit.highlights));
+        words.extend(marked(&hit.title, &hit.title_highlights));
+    }
+    assert!(words.iter().any(|w| w == "jit"), "{words:?}");
+    for alone in ["in", "time", "just"] {
+        assert!(!words.iter().any(|w| w == alone), "{alone:?} highlighted: {words:?}");
+    }
+}
