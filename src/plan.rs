@@ -10,7 +10,8 @@ use std::ops::Bound;
 
 use tantivy::Term;
 use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, DisjunctionMaxQuery, Occur, PhraseQuery, Query, RangeQuery, TermQuery,
+    AllQuery, BooleanQuery, BoostQuery, DisjunctionMaxQuery, EmptyQuery, Occur, PhraseQuery, Query, RangeQuery,
+    TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::tokenizer::Token;
@@ -216,7 +217,7 @@ pub fn build(parsed: &ParsedQuery, fields: &Fields, weights: &Weights, ctx: &Con
                         extra.extend(completions.into_iter().map(|c| (c.term, weights.prefix)));
                     }
                 }
-                let Some(q) = word_query(&a, fields, weights, *scope, &extra) else { continue };
+                let Some(q) = word_query(&a, fields, weights, *scope, &extra, Some(ctx.vocabulary)) else { continue };
                 if *negated {
                     filters.push((Occur::MustNot, q));
                 } else {
@@ -280,7 +281,7 @@ fn synonym_queries(
         for alternative in m.alternatives {
             let a = analyse(&alternative.join(" "));
             let q = match a.parts.len() {
-                1 => word_query(&a, fields, w, Scope::All, &[]),
+                1 => word_query(&a, fields, w, Scope::All, &[], None),
                 _ => phrase_query(&a.parts, fields, w, Scope::All),
             };
             if let Some(q) = q {
@@ -334,13 +335,16 @@ fn term(field: Field, text: &str, boost: f32) -> (Occur, Box<dyn Query>) {
 }
 
 /// A word: its exact form, its stem at [`Weights::stem`], and `extra` terms (typo corrections,
-/// prefix completions) at their own multipliers, in every field of `scope`.
+/// prefix completions) at their own multipliers, in every field of `scope`. Terms that
+/// `vocabulary` knows a field lacks are left out of it: they could not match there, and
+/// looking them up is most of the cost of a short query.
 fn word_query(
     a: &Analysed,
     fields: &Fields,
     w: &Weights,
     scope: Scope,
     extra: &[(String, f32)],
+    vocabulary: Option<&Vocabulary>,
 ) -> Option<Box<dyn Query>> {
     if a.parts.is_empty() {
         return None;
@@ -351,12 +355,20 @@ fn word_query(
         let (field, weight) = (fields.text(f), w.of(f));
         let mut alternatives: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         if a.parts.len() == 1 {
-            alternatives.push(term(field, &a.parts[0].text, weight));
+            let mut add = |t: &str, boost: f32| {
+                if vocabulary.is_none_or(|v| v.may_have(t, field)) {
+                    alternatives.push(term(field, t, boost));
+                }
+            };
+            add(&a.parts[0].text, weight);
             for s in &stems {
-                alternatives.push(term(field, s, weight * w.stem));
+                add(s, weight * w.stem);
             }
             for (t, multiplier) in extra {
-                alternatives.push(term(field, t, weight * multiplier));
+                add(t, weight * multiplier);
+            }
+            if alternatives.is_empty() {
+                continue;
             }
         } else {
             // A compound (`keith-magee`, `node.js`): the whole token, or its parts as a phrase.
@@ -366,6 +378,10 @@ fn word_query(
             alternatives.push((Occur::Should, field_phrase(&a.parts, field, weight, 0)));
         }
         per_field.push(Box::new(BooleanQuery::new(alternatives)));
+    }
+    if per_field.is_empty() {
+        // Found nowhere: still a clause (a required word must keep failing the query).
+        return Some(Box::new(EmptyQuery));
     }
     Some(combine_fields(per_field, w))
 }
@@ -387,7 +403,7 @@ fn field_phrase(parts: &[Token], field: Field, weight: f32, slop: u32) -> Box<dy
 fn phrase_query(parts: &[Token], fields: &Fields, w: &Weights, scope: Scope) -> Option<Box<dyn Query>> {
     match parts.len() {
         0 => None,
-        1 => word_query(&analyse(&parts[0].text), fields, w, scope, &[]),
+        1 => word_query(&analyse(&parts[0].text), fields, w, scope, &[], None),
         _ => {
             let per_field = fields_in(scope).iter().map(|&f| field_phrase(parts, fields.text(f), w.of(f), 0)).collect();
             Some(combine_fields(per_field, w))

@@ -17,9 +17,20 @@ use tantivy_fst::{IntoStreamer, Map, MapBuilder, Streamer};
 
 use crate::analysis;
 
-/// Term -> talks containing it (summed over fields and segments).
+/// Bits of an FST value that hold the fields a term occurs in (the rest is its frequency).
+const FIELD_BITS: u32 = 8;
+const MASK: u64 = (1 << FIELD_BITS) - 1;
+
+/// Adds up two FST values: frequencies summed, field masks joined.
+fn combine(a: u64, b: u64) -> u64 {
+    ((a & !MASK) + (b & !MASK)) | ((a | b) & MASK)
+}
+
+/// Term -> talks containing it (summed over fields and segments), and which fields have it.
 pub struct Vocabulary {
+    /// Values: `doc_freq << FIELD_BITS | field mask` (bit i: `fields[i]` has the term).
     map: Arc<Map<Vec<u8>>>,
+    fields: Vec<Field>,
     /// Each segment's own terms and counts, kept so that the vocabulary of the next commit
     /// reads only the segments that changed ([`Vocabulary::rebuild`]).
     parts: Vec<Part>,
@@ -34,7 +45,7 @@ struct Part {
 }
 
 impl Vocabulary {
-    /// Reads the term dictionaries of `fields` in every segment.
+    /// Reads the term dictionaries of `fields` (at most 8) in every segment.
     pub fn build(searcher: &Searcher, fields: &[Field]) -> Vocabulary {
         Vocabulary::assemble(searcher, fields, &[])
     }
@@ -46,6 +57,7 @@ impl Vocabulary {
     }
 
     fn assemble(searcher: &Searcher, fields: &[Field], known: &[Part]) -> Vocabulary {
+        let fields = &fields[..fields.len().min(FIELD_BITS as usize)];
         let parts: Vec<Part> = searcher
             .segment_readers()
             .iter()
@@ -64,13 +76,13 @@ impl Vocabulary {
                 let mut builder = MapBuilder::memory();
                 let mut ok = true;
                 while let Some((key, counts)) = union.next() {
-                    ok &= builder.insert(key, counts.iter().map(|c| c.value).sum()).is_ok();
+                    ok &= builder.insert(key, counts.iter().fold(0, |sum, c| combine(sum, c.value))).is_ok();
                 }
                 let bytes = builder.into_inner().ok().filter(|_| ok);
                 Arc::new(bytes.and_then(|b| Map::from_bytes(b).ok()).unwrap_or_else(empty))
             }
         };
-        Vocabulary { map, parts }
+        Vocabulary { map, fields: fields.to_vec(), parts }
     }
 
     /// Number of distinct terms.
@@ -85,7 +97,14 @@ impl Vocabulary {
 
     /// Talks containing `term`.
     pub fn doc_freq(&self, term: &str) -> u64 {
-        self.map.get(term).unwrap_or(0)
+        self.map.get(term).unwrap_or(0) >> FIELD_BITS
+    }
+
+    /// False if `term` is known not to occur in `field`: it is a word (not a stem) and the
+    /// vocabulary covers that field. A query need not look for it there.
+    pub fn may_have(&self, term: &str, field: Field) -> bool {
+        let Some(i) = self.fields.iter().position(|&f| f == field) else { return true };
+        analysis::is_stem(term) || self.map.get(term).is_some_and(|v| v & (1 << i) != 0)
     }
 
     /// Every term the automaton accepts, with its frequency; only terms starting with `first`
@@ -104,9 +123,9 @@ impl Vocabulary {
             None => builder,
         };
         let mut stream = builder.into_stream();
-        while let Some((key, df)) = stream.next() {
+        while let Some((key, value)) = stream.next() {
             if let Ok(term) = std::str::from_utf8(key) {
-                out.push((term.to_string(), df));
+                out.push((term.to_string(), value >> FIELD_BITS));
             }
         }
         out
@@ -122,7 +141,8 @@ impl Vocabulary {
         let mut heap: BinaryHeap<Reverse<(u64, Vec<u8>)>> = BinaryHeap::with_capacity(k + 1);
         let mut stream = self.map.range().gt(prefix).lt(upper).into_stream();
         let mut seen = 0;
-        while let Some((key, df)) = stream.next() {
+        while let Some((key, value)) = stream.next() {
+            let df = value >> FIELD_BITS;
             seen += 1;
             if seen > scan {
                 break;
@@ -142,11 +162,11 @@ impl Vocabulary {
 }
 
 /// The terms of `fields` in one segment (stems left out) with the number of its live talks that
-/// contain each.
+/// contain each and the fields that have it (see [`Vocabulary::map`]).
 fn segment_terms(segment: &SegmentReader, fields: &[Field]) -> Map<Vec<u8>> {
     let alive = segment.alive_bitset();
     let mut terms: Vec<(Vec<u8>, u64)> = Vec::new();
-    for &field in fields {
+    for (i, &field) in fields.iter().enumerate() {
         let Ok(inverted) = segment.inverted_index(field) else { continue };
         let Ok(mut stream) = inverted.terms().stream() else { continue };
         while stream.advance() {
@@ -156,7 +176,7 @@ fn segment_terms(segment: &SegmentReader, fields: &[Field]) -> Map<Vec<u8>> {
             }
             let df = live_doc_freq(&inverted, stream.value(), alive);
             if df > 0 {
-                terms.push((key.to_vec(), df));
+                terms.push((key.to_vec(), df << FIELD_BITS | 1 << i));
             }
         }
     }
@@ -165,7 +185,7 @@ fn segment_terms(segment: &SegmentReader, fields: &[Field]) -> Map<Vec<u8>> {
     terms.dedup_by(|later, first| {
         let same = later.0 == first.0;
         if same {
-            first.1 += later.1;
+            first.1 = combine(first.1, later.1);
         }
         same
     });
@@ -212,6 +232,12 @@ mod tests {
         let vocab = Vocabulary::build(&searcher, &text);
         assert_eq!(vocab.doc_freq("coroutines"), 2);
         assert_eq!(vocab.doc_freq("coroutin"), 0, "stems are not in the vocabulary");
+        assert_eq!(vocab.doc_freq("scheduling"), 1);
+        assert!(vocab.may_have("coroutines", fields.title) && !vocab.may_have("coroutines", fields.r#abstract));
+        assert!(!vocab.may_have("scheduling", fields.title) && vocab.may_have("scheduling", fields.r#abstract));
+        assert!(!vocab.may_have("absent", fields.title));
+        assert!(vocab.may_have("\u{1}schedul", fields.title), "stems are not known, so maybe anywhere");
+        assert!(vocab.may_have("x", fields.id), "a field the vocabulary does not cover may have anything");
         let top = vocab.top_prefixed("cor", 2, 100);
         assert_eq!(top.len(), 2);
         assert_eq!(top[0], ("coroutines".to_string(), 2));
@@ -249,6 +275,30 @@ mod tests {
         assert_eq!(all(&third), all(&Vocabulary::build(&searcher, &title)));
         assert_eq!(third.doc_freq("zygote"), 2);
         assert_eq!(third.doc_freq("cells"), 0);
+    }
+
+    #[test]
+    fn a_words_fields_are_those_of_all_segments_and_follow_deletes() {
+        let mut ram = testing::RamIndex::new();
+        ram.add("a", "Zed", "");
+        ram.add("b", "Other", "");
+        let fields = [ram.fields.title, ram.fields.speakers];
+        let (title, speakers) = (fields[0], fields[1]);
+        let first = Vocabulary::build(&ram.commit(), &fields);
+        assert!(first.may_have("zed", title) && !first.may_have("zed", speakers));
+        ram.add("c", "Talk", "Zed Shaw");
+        let searcher = ram.commit();
+        let second = first.rebuild(&searcher, &fields);
+        assert!(second.may_have("zed", title) && second.may_have("zed", speakers), "joined over segments");
+        assert_eq!(second.doc_freq("zed"), 2, "counts are summed");
+        assert_eq!(all(&second), all(&Vocabulary::build(&searcher, &fields)));
+        ram.remove("a");
+        let searcher = ram.commit();
+        let third = second.rebuild(&searcher, &fields);
+        assert!(!third.may_have("zed", title) && third.may_have("zed", speakers), "the deleted talk's field is gone");
+        assert_eq!(third.doc_freq("zed"), 1);
+        let fresh = Vocabulary::build(&searcher, &fields);
+        assert_eq!(third.map.as_fst().to_vec(), fresh.map.as_fst().to_vec());
     }
 
     #[test]
