@@ -5,7 +5,8 @@
 //! `serve` builds it at start-up in the background, and again for each new commit before
 //! searches use it. Counts leave out deleted (removed or replaced) talks.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
 
 use tantivy::fastfield::AliveBitSet;
 use tantivy::index::SegmentId;
@@ -26,11 +27,23 @@ fn combine(a: u64, b: u64) -> u64 {
     ((a & !MASK) + (b & !MASK)) | ((a | b) & MASK)
 }
 
+/// Prefixes whose completions took longer scans than this are remembered.
+pub const MEMO_MIN_SCAN: usize = 2_000;
+/// Most prefixes remembered.
+const MEMO_MAX: usize = 4_096;
+
+/// Remembered answers of [`Vocabulary::top_prefixed`]: (prefix, k, scan) -> answer.
+type Memo = HashMap<(Box<str>, usize, usize), Arc<[(String, u64)]>>;
+
 /// Term -> talks containing it (summed over fields and segments), and which fields have it.
 pub struct Vocabulary {
     /// Values: `doc_freq << FIELD_BITS | field mask` (bit i: `fields[i]` has the term).
     map: Arc<Map<Vec<u8>>>,
     fields: Vec<Field>,
+    /// Answers of [`Vocabulary::top_prefixed`] for short prefixes. A vocabulary belongs to one
+    /// snapshot (a new commit gets a new one, [`Vocabulary::rebuild`] starts with none), so an
+    /// answer can never be stale.
+    memo: RwLock<Memo>,
     /// Each segment's own terms and counts, kept so that the vocabulary of the next commit
     /// reads only the segments that changed ([`Vocabulary::rebuild`]).
     parts: Vec<Part>,
@@ -82,7 +95,7 @@ impl Vocabulary {
                 Arc::new(bytes.and_then(|b| Map::from_bytes(b).ok()).unwrap_or_else(empty))
             }
         };
-        Vocabulary { map, fields: fields.to_vec(), parts }
+        Vocabulary { map, fields: fields.to_vec(), memo: RwLock::default(), parts }
     }
 
     /// Number of distinct terms.
@@ -133,7 +146,29 @@ impl Vocabulary {
 
     /// The `k` most frequent terms starting with `prefix` (longer than it), looking at no more
     /// than `scan` terms, most frequent first.
+    ///
+    /// A short prefix has thousands of completions to look through (`co`: tens of thousands, a
+    /// millisecond and more); the answers for prefixes that needed more than [`MEMO_MIN_SCAN`]
+    /// are remembered, so each costs that once per snapshot. There are few such prefixes, and
+    /// they are exactly the ones typed again and again (every query starts with one).
     pub fn top_prefixed(&self, prefix: &str, k: usize, scan: usize) -> Vec<(String, u64)> {
+        let memo = self.memo.read().unwrap_or_else(|e| e.into_inner());
+        if let Some(found) = memo.get(&(prefix.into(), k, scan)) {
+            return found.to_vec();
+        }
+        drop(memo);
+        let (out, seen) = self.scan_prefixed(prefix, k, scan);
+        if seen > MEMO_MIN_SCAN {
+            let mut memo = self.memo.write().unwrap_or_else(|e| e.into_inner());
+            if memo.len() < MEMO_MAX {
+                memo.insert((prefix.into(), k, scan), out.clone().into());
+            }
+        }
+        out
+    }
+
+    /// [`Vocabulary::top_prefixed`], and how many terms it looked at.
+    fn scan_prefixed(&self, prefix: &str, k: usize, scan: usize) -> (Vec<(String, u64)>, usize) {
         use std::cmp::Reverse;
         use std::collections::BinaryHeap;
         let mut upper = prefix.as_bytes().to_vec();
@@ -157,7 +192,7 @@ impl Vocabulary {
         let mut out: Vec<(String, u64)> =
             heap.into_iter().filter_map(|Reverse((df, key))| String::from_utf8(key).ok().map(|t| (t, df))).collect();
         out.sort_unstable_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-        out
+        (out, seen)
     }
 }
 
@@ -212,6 +247,33 @@ pub fn live_doc_freq(inverted: &InvertedIndexReader, info: &TermInfo, alive: Opt
 mod tests {
     use super::*;
     use crate::schema::Fields;
+
+    #[test]
+    fn remembered_completions_are_the_scanned_ones_and_not_carried_to_the_next_commit() {
+        let mut ram = testing::RamIndex::new();
+        // More completions of `co` than MEMO_MIN_SCAN, with frequencies that tie.
+        for doc in 0..4 {
+            let words: Vec<String> =
+                (0..MEMO_MIN_SCAN + 500).filter(|i| i % 4 >= doc).map(|i| format!("co{i}x")).collect();
+            ram.add(&format!("t{doc}"), &words.join(" "), "");
+        }
+        let title = [ram.fields.title];
+        let vocab = Vocabulary::build(&ram.commit(), &title);
+        let (scanned, seen) = vocab.scan_prefixed("co", 20, 50_000);
+        assert!(seen > MEMO_MIN_SCAN);
+        assert_eq!(scanned.len(), 20);
+        assert_eq!(vocab.top_prefixed("co", 20, 50_000), scanned);
+        assert_eq!(vocab.top_prefixed("co", 20, 50_000), scanned, "from the memo");
+        assert_eq!(vocab.memo.read().unwrap().len(), 1);
+        assert_eq!(vocab.top_prefixed("co", 8, 50_000), vocab.scan_prefixed("co", 8, 50_000).0);
+        // A new commit: the old answers do not hold and are not kept.
+        ram.remove("t0");
+        let next = vocab.rebuild(&ram.commit(), &title);
+        assert!(next.memo.read().unwrap().is_empty());
+        let answer = next.top_prefixed("co", 20, 50_000);
+        assert_eq!(answer, next.scan_prefixed("co", 20, 50_000).0);
+        assert_eq!(answer[0].1, 3, "one of the four talks is gone");
+    }
 
     #[test]
     fn merges_fields_and_finds_prefixes_and_near_spellings() {
