@@ -24,7 +24,7 @@ use crate::schema::{Fields, TextField};
 use crate::search::Filters;
 use crate::snippet::Highlighter;
 use crate::synonyms::Synonyms;
-use crate::vocabulary::Vocabulary;
+use crate::vocabulary::{FieldSet, Vocabulary};
 
 /// Field weights and the discount of a stemmed match. Chosen by measurement: see README.
 #[derive(Debug, Clone, Copy)]
@@ -350,22 +350,24 @@ fn word_query(
         return None;
     }
     let stems = if a.parts.len() == 1 { stem_terms(a) } else { Vec::new() };
+    // Each single term with its multiplier and the fields that may have it, looked up once.
+    let singles: Vec<(&str, f32, Option<FieldSet>)> = if a.parts.len() == 1 {
+        let word = std::iter::once((a.parts[0].text.as_str(), 1.0));
+        let all =
+            word.chain(stems.iter().map(|s| (s.as_str(), w.stem))).chain(extra.iter().map(|(t, m)| (t.as_str(), *m)));
+        all.map(|(t, m)| (t, m, vocabulary.map(|v| v.fields_having(t)))).collect()
+    } else {
+        Vec::new()
+    };
     let mut per_field: Vec<Box<dyn Query>> = Vec::new();
     for &f in fields_in(scope) {
         let (field, weight) = (fields.text(f), w.of(f));
         let mut alternatives: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         if a.parts.len() == 1 {
-            let mut add = |t: &str, boost: f32| {
-                if vocabulary.is_none_or(|v| v.may_have(t, field)) {
-                    alternatives.push(term(field, t, boost));
+            for (t, multiplier, has) in &singles {
+                if has.is_none_or(|set| set.contains(field)) {
+                    alternatives.push(term(field, t, weight * multiplier));
                 }
-            };
-            add(&a.parts[0].text, weight);
-            for s in &stems {
-                add(s, weight * w.stem);
-            }
-            for (t, multiplier) in extra {
-                add(t, weight * multiplier);
             }
             if alternatives.is_empty() {
                 continue;

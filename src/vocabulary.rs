@@ -49,6 +49,20 @@ pub struct Vocabulary {
     parts: Vec<Part>,
 }
 
+/// The fields that may have a term (see [`Vocabulary::fields_having`]).
+#[derive(Clone, Copy)]
+pub struct FieldSet<'a> {
+    fields: &'a [Field],
+    mask: u64,
+}
+
+impl FieldSet<'_> {
+    /// False if `field` is known not to have the term.
+    pub fn contains(&self, field: Field) -> bool {
+        self.fields.iter().position(|&f| f == field).is_none_or(|i| self.mask & (1 << i) != 0)
+    }
+}
+
 /// One segment's terms, as they were with `deleted` deleted talks.
 #[derive(Clone)]
 struct Part {
@@ -116,8 +130,13 @@ impl Vocabulary {
     /// False if `term` is known not to occur in `field`: it is a word (not a stem) and the
     /// vocabulary covers that field. A query need not look for it there.
     pub fn may_have(&self, term: &str, field: Field) -> bool {
-        let Some(i) = self.fields.iter().position(|&f| f == field) else { return true };
-        analysis::is_stem(term) || self.map.get(term).is_some_and(|v| v & (1 << i) != 0)
+        self.fields_having(term).contains(field)
+    }
+
+    /// [`Vocabulary::may_have`] for one term and any field, looking the term up once.
+    pub fn fields_having(&self, term: &str) -> FieldSet<'_> {
+        let mask = if analysis::is_stem(term) { MASK } else { self.map.get(term).unwrap_or(0) & MASK };
+        FieldSet { fields: &self.fields, mask }
     }
 
     /// Every term the automaton accepts, with its frequency; only terms starting with `first`
