@@ -4,6 +4,7 @@
 //! each concern lives.
 
 pub mod analysis;
+mod cache;
 pub mod cli;
 pub mod config;
 pub mod download;

@@ -16,6 +16,7 @@ use tantivy::collector::TopDocs;
 use tantivy::query::{BooleanQuery, Occur, Query};
 use tantivy::{DocAddress, Order, Searcher};
 
+use crate::cache::ResponseCache;
 use crate::error::{Error, Result};
 use crate::facets::{self, Facet, FacetCollector, FacetValue};
 use crate::feedback;
@@ -41,7 +42,7 @@ pub const MAX_QUERY_WORDS: usize = 64;
 pub const DEFAULT_LIMIT: usize = 10;
 
 /// A search.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct SearchRequest {
     /// What the user typed (see [`crate::query`] for the syntax).
     pub query: String,
@@ -70,7 +71,7 @@ pub struct SearchRequest {
 
 /// Filters on exact values. Values of one kind are alternatives (`event=A&event=B`: either);
 /// different kinds must all hold.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Filters {
     /// Event names, exactly as stored.
     pub event: Vec<String>,
@@ -96,7 +97,7 @@ impl Filters {
 }
 
 /// Order of hits.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
 pub enum Sort {
     /// Best match first (newest first when there is no text to rank by).
@@ -239,6 +240,8 @@ pub struct Engine {
     snapshot: RwLock<Arc<Snapshot>>,
     /// Held while a refresh builds a snapshot, so two refreshes never build the same one.
     refreshing: Mutex<()>,
+    /// Recent answers of the current snapshot (off unless [`Engine::with_cache`]).
+    pub(crate) responses: ResponseCache,
 }
 
 impl Engine {
@@ -252,7 +255,15 @@ impl Engine {
             synonyms: Synonyms::bundled(),
             snapshot: RwLock::new(Arc::new(snapshot)),
             refreshing: Mutex::new(()),
+            responses: ResponseCache::new(0),
         })
+    }
+
+    /// Keeps the answers to the last `entries` distinct searches of the current index state
+    /// (the `cache` module); 0, the default, keeps none.
+    pub fn with_cache(mut self, entries: usize) -> Self {
+        self.responses = ResponseCache::new(entries);
+        self
     }
 
     /// Replaces the ranking weights (for measurement; the defaults are the measured best).
@@ -281,6 +292,7 @@ impl Engine {
         match self.snapshot().next(&self.dir, &self.fields)? {
             Some(fresh) => {
                 *self.snapshot.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(fresh);
+                self.responses.clear();
                 Ok(true)
             }
             None => Ok(false),
@@ -315,12 +327,23 @@ impl Engine {
         self.searcher().num_docs()
     }
 
-    /// Runs a search.
+    /// Runs a search (or answers it from the cache, if it has one).
     pub fn search(&self, req: &SearchRequest) -> Result<SearchResponse> {
         let start = Instant::now();
         req.validate()?;
-        let parsed = query::parse(&req.query);
         let snapshot = self.snapshot();
+        if let Some(cached) = self.responses.get(req, &snapshot) {
+            let mut answer = SearchResponse::clone(&cached);
+            answer.took_ms = start.elapsed().as_secs_f64() * 1000.0;
+            return Ok(answer);
+        }
+        let answer = self.run(req, &snapshot, start)?;
+        self.responses.put(req, &snapshot, Arc::new(answer.clone()));
+        Ok(answer)
+    }
+
+    fn run(&self, req: &SearchRequest, snapshot: &Snapshot, start: Instant) -> Result<SearchResponse> {
+        let parsed = query::parse(&req.query);
         let searcher = snapshot.searcher.clone();
         let vocabulary = snapshot.vocabulary(&self.fields);
         let ctx = plan::Context { vocabulary, synonyms: &self.synonyms, prefix: req.prefix };
