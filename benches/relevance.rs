@@ -63,6 +63,12 @@ fn settings(base: Weights, spec: &str) -> Weights {
             "fb_terms" => w.feedback.terms = x as usize,
             "fb_weight" => w.feedback.weight = x,
             "fb_min" => w.feedback.min_words = x as usize,
+            "rr_depth" => w.rerank.depth = x as usize,
+            "rr_weight" => w.rerank.weight = x,
+            "rr_docs" => w.rerank.fb_docs = x as usize,
+            "rr_terms" => w.rerank.fb_terms = x as usize,
+            "rr_fbw" => w.rerank.fb_weight = x,
+            "rr_min" => w.rerank.min_words = x as usize,
             _ => panic!("unknown setting {key:?}"),
         }
     }
