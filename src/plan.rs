@@ -55,7 +55,9 @@ pub struct Weights {
     pub synonym: f32,
     /// Pseudo-relevance feedback for long queries.
     pub feedback: Feedback,
-    /// Second-stage re-ranking of long queries by stem classes ([`crate::rerank`]).
+    /// Second-stage re-ranking of long queries by stem classes ([`crate::rerank`]): Cranfield
+    /// nDCG@10 0.3878 without, 0.4149 with the default (0.41-0.42 over the ranges tried of each of
+    /// its settings; README, "Measuring relevance").
     pub rerank: Rerank,
     /// How a word's matches in several fields combine: `None` adds them up; `Some(t)` takes the
     /// best field plus `t` times the others (dis-max).
