@@ -383,6 +383,13 @@ mod tests {
     }
 
     #[test]
+    fn only_long_queries_are_re_ranked() {
+        let r = Rerank::default();
+        assert!(!r.applies(1) && !r.applies(4) && r.applies(5));
+        assert!(!Rerank { depth: 0, ..r }.applies(9) && !Rerank { weight: 0.0, ..r }.applies(9));
+    }
+
+    #[test]
     fn classes_join_a_words_forms() {
         assert_eq!(class_of("coroutines"), "coroutin");
         assert_eq!(class_of("model"), "model");
