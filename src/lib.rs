@@ -21,6 +21,7 @@ pub mod plan;
 pub mod query;
 pub mod readonly;
 pub mod records;
+pub mod rerank;
 pub mod schema;
 pub mod search;
 mod snapshot;

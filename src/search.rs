@@ -22,6 +22,7 @@ use crate::facets::{self, Facet, FacetCollector, FacetValue};
 use crate::feedback;
 use crate::plan::{self, Weights};
 use crate::query;
+use crate::rerank;
 use crate::schema::Fields;
 use crate::snapshot::Snapshot;
 use crate::snippet::{Highlighter, Snippet};
@@ -357,17 +358,21 @@ impl Engine {
             clauses.push((Occur::Must, plan.query));
             plan.query = Box::new(BooleanQuery::new(clauses));
         }
-        // Collapsing repeats needs the hits before the page too: fetch them and page afterwards.
-        let top = if req.distinct {
-            TopDocs::with_limit((req.offset + req.limit) * 3 + 20)
-        } else {
-            TopDocs::with_limit(req.limit).and_offset(req.offset)
-        };
         let by_date = match req.sort {
             Sort::Newest => Some(Order::Desc),
             Sort::Oldest => Some(Order::Asc),
             Sort::Relevance if plan.match_all => Some(Order::Desc),
             Sort::Relevance => None,
+        };
+        let rr = self.weights.rerank;
+        let rerank = by_date.is_none() && rr.applies(plan.terms.len());
+        // Collapsing repeats and re-ranking need the hits before the page too: fetch them and
+        // page afterwards.
+        let wanted = if req.distinct { (req.offset + req.limit) * 3 + 20 } else { req.offset + req.limit };
+        let top = match (req.distinct, rerank) {
+            (false, false) => TopDocs::with_limit(req.limit).and_offset(req.offset),
+            (_, true) => TopDocs::with_limit(wanted.max(rr.depth)),
+            (true, false) => TopDocs::with_limit(wanted),
         };
         let counter = FacetCollector::new(&req.facets);
         let (scored, (total, counts)): (Vec<(f32, DocAddress)>, facets::Fruit) = match by_date {
@@ -377,6 +382,15 @@ impl Engine {
                 (docs.into_iter().map(|(_, a)| (0.0, a)).collect(), counted)
             }
             None => searcher.search(&plan.query, &(top.order_by_score(), counter))?,
+        };
+        let scored = if rerank {
+            let fields = [self.fields.title, self.fields.r#abstract];
+            let text = |a| self.load(&searcher, a).map(|t| format!("{}\n{}", t.title, t.r#abstract));
+            let ranked = rerank::rerank(&searcher, &fields, &plan.terms, scored, &text, &rr)?;
+            let skip = if req.distinct { 0 } else { req.offset };
+            ranked.into_iter().skip(skip).take(wanted - skip).collect()
+        } else {
+            scored
         };
         let mut facet_values = BTreeMap::new();
         let mut facets_more = BTreeMap::new();
