@@ -10,7 +10,8 @@ use std::ops::Bound;
 
 use tantivy::Term;
 use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, DisjunctionMaxQuery, Occur, PhraseQuery, Query, RangeQuery, TermQuery,
+    AllQuery, BooleanQuery, BoostQuery, DisjunctionMaxQuery, EmptyQuery, Occur, PhraseQuery, Query, RangeQuery,
+    TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::tokenizer::Token;
@@ -24,7 +25,7 @@ use crate::schema::{Fields, TextField};
 use crate::search::Filters;
 use crate::snippet::Highlighter;
 use crate::synonyms::Synonyms;
-use crate::vocabulary::Vocabulary;
+use crate::vocabulary::{FieldSet, Vocabulary};
 
 /// Field weights and the discount of a stemmed match. Chosen by measurement: see README.
 #[derive(Debug, Clone, Copy)]
@@ -222,7 +223,7 @@ pub fn build(parsed: &ParsedQuery, fields: &Fields, weights: &Weights, ctx: &Con
                         extra.extend(completions.into_iter().map(|c| (c.term, weights.prefix)));
                     }
                 }
-                let Some(q) = word_query(&a, fields, weights, *scope, &extra) else { continue };
+                let Some(q) = word_query(&a, fields, weights, *scope, &extra, Some(ctx.vocabulary)) else { continue };
                 if *negated {
                     filters.push((Occur::MustNot, q));
                 } else {
@@ -286,7 +287,7 @@ fn synonym_queries(
         for alternative in m.alternatives {
             let a = analyse(&alternative.join(" "));
             let q = match a.parts.len() {
-                1 => word_query(&a, fields, w, Scope::All, &[]),
+                1 => word_query(&a, fields, w, Scope::All, &[], None),
                 _ => phrase_query(&a.parts, fields, w, Scope::All),
             };
             if let Some(q) = q {
@@ -340,29 +341,42 @@ fn term(field: Field, text: &str, boost: f32) -> (Occur, Box<dyn Query>) {
 }
 
 /// A word: its exact form, its stem at [`Weights::stem`], and `extra` terms (typo corrections,
-/// prefix completions) at their own multipliers, in every field of `scope`.
+/// prefix completions) at their own multipliers, in every field of `scope`. Terms that
+/// `vocabulary` knows a field lacks are left out of it: they could not match there, and
+/// looking them up is most of the cost of a short query.
 fn word_query(
     a: &Analysed,
     fields: &Fields,
     w: &Weights,
     scope: Scope,
     extra: &[(String, f32)],
+    vocabulary: Option<&Vocabulary>,
 ) -> Option<Box<dyn Query>> {
     if a.parts.is_empty() {
         return None;
     }
     let stems = if a.parts.len() == 1 { stem_terms(a) } else { Vec::new() };
+    // Each single term with its multiplier and the fields that may have it, looked up once.
+    let singles: Vec<(&str, f32, Option<FieldSet>)> = if a.parts.len() == 1 {
+        let word = std::iter::once((a.parts[0].text.as_str(), 1.0));
+        let all =
+            word.chain(stems.iter().map(|s| (s.as_str(), w.stem))).chain(extra.iter().map(|(t, m)| (t.as_str(), *m)));
+        all.map(|(t, m)| (t, m, vocabulary.map(|v| v.fields_having(t)))).collect()
+    } else {
+        Vec::new()
+    };
     let mut per_field: Vec<Box<dyn Query>> = Vec::new();
     for &f in fields_in(scope) {
         let (field, weight) = (fields.text(f), w.of(f));
         let mut alternatives: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         if a.parts.len() == 1 {
-            alternatives.push(term(field, &a.parts[0].text, weight));
-            for s in &stems {
-                alternatives.push(term(field, s, weight * w.stem));
+            for (t, multiplier, has) in &singles {
+                if has.is_none_or(|set| set.contains(field)) {
+                    alternatives.push(term(field, t, weight * multiplier));
+                }
             }
-            for (t, multiplier) in extra {
-                alternatives.push(term(field, t, weight * multiplier));
+            if alternatives.is_empty() {
+                continue;
             }
         } else {
             // A compound (`keith-magee`, `node.js`): the whole token, or its parts as a phrase.
@@ -372,6 +386,10 @@ fn word_query(
             alternatives.push((Occur::Should, field_phrase(&a.parts, field, weight, 0)));
         }
         per_field.push(Box::new(BooleanQuery::new(alternatives)));
+    }
+    if per_field.is_empty() {
+        // Found nowhere: still a clause (a required word must keep failing the query).
+        return Some(Box::new(EmptyQuery));
     }
     Some(combine_fields(per_field, w))
 }
@@ -393,7 +411,7 @@ fn field_phrase(parts: &[Token], field: Field, weight: f32, slop: u32) -> Box<dy
 fn phrase_query(parts: &[Token], fields: &Fields, w: &Weights, scope: Scope) -> Option<Box<dyn Query>> {
     match parts.len() {
         0 => None,
-        1 => word_query(&analyse(&parts[0].text), fields, w, scope, &[]),
+        1 => word_query(&analyse(&parts[0].text), fields, w, scope, &[], None),
         _ => {
             let per_field = fields_in(scope).iter().map(|&f| field_phrase(parts, fields.text(f), w.of(f), 0)).collect();
             Some(combine_fields(per_field, w))

@@ -6,6 +6,7 @@
 //! of every entry is indexed (folded) in one sorted list, so a lookup is a binary search and a
 //! bounded scan. Topic words come from the [`Vocabulary`].
 
+use std::borrow::Cow;
 use std::collections::HashSet;
 
 use serde::{Deserialize, Serialize};
@@ -163,7 +164,7 @@ impl Suggester {
         let query_words: Vec<&str> = folded_words(&folded).collect();
         let Some(&last) = query_words.last() else { return Vec::new() };
         let complete = folded.ends_with(char::is_whitespace);
-        let mut scored: Vec<(f64, Suggestion)> = Vec::new();
+        let mut scored: Vec<Scored> = Vec::new();
         // Topic words: the last word completed, after the words before it.
         if !complete {
             let head: String = query_words[..query_words.len() - 1].iter().map(|w| format!("{w} ")).collect();
@@ -174,30 +175,36 @@ impl Suggester {
             // After other words, a completion is a guess about the last word alone: weigh it less.
             let weight = if head.is_empty() { 1.0 } else { 0.4 };
             for (term, df) in words {
-                scored.push((
-                    weight * (df as f64).ln_1p(),
-                    Suggestion { text: format!("{head}{term}"), kind: Kind::Term },
-                ));
+                let text = Cow::Owned(format!("{head}{term}"));
+                scored.push(Scored {
+                    score: weight * (df as f64).ln_1p(),
+                    text,
+                    kind: Kind::Term,
+                    order: scored.len(),
+                });
             }
         }
         // Entries with a word starting with the first typed word, containing all the others.
         if folded.chars().filter(|c| c.is_alphanumeric()).count() >= 2 {
             let first = query_words[0];
             let start = self.words.partition_point(|(w, _)| w.as_str() < first);
-            let mut seen = HashSet::new();
+            let mut seen = vec![0u64; self.entries.len().div_ceil(64)];
             for (word, entry) in self.words[start..].iter().take(SCAN) {
                 if !word.starts_with(first) {
                     break;
                 }
-                if !seen.insert(*entry) {
+                let (slot, bit) = (*entry as usize / 64, 1u64 << (*entry % 64));
+                if seen[slot] & bit != 0 {
                     continue;
                 }
+                seen[slot] |= bit;
                 let e = &self.entries[*entry as usize];
-                let entry_words: Vec<&str> = folded_words(&e.folded).collect();
-                let all = query_words.iter().enumerate().all(|(i, q)| {
-                    let last_typed = i + 1 == query_words.len() && !complete;
-                    entry_words.iter().any(|w| if last_typed { w.starts_with(q) } else { w == q })
-                });
+                // One word being typed: the entry has a word starting with it, as found.
+                let all = (query_words.len() == 1 && !complete)
+                    || query_words.iter().enumerate().all(|(i, q)| {
+                        let last_typed = i + 1 == query_words.len() && !complete;
+                        folded_words(&e.folded).any(|w| if last_typed { w.starts_with(q) } else { w == *q })
+                    });
                 if !all {
                     continue;
                 }
@@ -209,17 +216,48 @@ impl Suggester {
                 };
                 let bonus = if e.folded.starts_with(folded.trim_end()) { 2.0 } else { 0.0 };
                 let score = weight * (e.count as f64).ln_1p() + bonus + 0.5;
-                scored.push((score, Suggestion { text: e.text.clone(), kind: e.kind }));
+                scored.push(Scored { score, text: Cow::Borrowed(&e.text), kind: e.kind, order: scored.len() });
             }
         }
-        scored.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.text.cmp(&b.1.text)));
+        best(scored)
+    }
+}
+
+/// A candidate completion; `order` is when it was found, the last tie-breaker.
+struct Scored<'a> {
+    score: f64,
+    text: Cow<'a, str>,
+    kind: Kind,
+    order: usize,
+}
+
+/// Best first: by score, then text, then as found (the order a stable sort kept).
+fn rank(a: &Scored, b: &Scored) -> std::cmp::Ordering {
+    b.score.total_cmp(&a.score).then_with(|| a.text.cmp(&b.text)).then(a.order.cmp(&b.order))
+}
+
+/// The [`MAX_SUGGESTIONS`] best candidates, one per folded text. Only the best few are sorted:
+/// a two-letter prefix finds thousands.
+fn best(mut scored: Vec<Scored>) -> Vec<Suggestion> {
+    const HEAD: usize = 8 * MAX_SUGGESTIONS;
+    let mut sorted = scored.len().min(HEAD);
+    if scored.len() > HEAD {
+        scored.select_nth_unstable_by(HEAD, rank);
+    }
+    loop {
+        scored[..sorted].sort_unstable_by(rank);
         let mut seen = HashSet::new();
-        scored
-            .into_iter()
-            .map(|(_, s)| s)
+        let out: Vec<Suggestion> = scored[..sorted]
+            .iter()
             .filter(|s| seen.insert(analysis::fold(&s.text)))
             .take(MAX_SUGGESTIONS)
-            .collect()
+            .map(|s| Suggestion { text: s.text.to_string(), kind: s.kind })
+            .collect();
+        // Too many repeats among the head: rank them all.
+        if out.len() == MAX_SUGGESTIONS || sorted == scored.len() {
+            return out;
+        }
+        sorted = scored.len();
     }
 }
 

@@ -5,7 +5,8 @@
 //! `serve` builds it at start-up in the background, and again for each new commit before
 //! searches use it. Counts leave out deleted (removed or replaced) talks.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
 
 use tantivy::fastfield::AliveBitSet;
 use tantivy::index::SegmentId;
@@ -17,12 +18,49 @@ use tantivy_fst::{IntoStreamer, Map, MapBuilder, Streamer};
 
 use crate::analysis;
 
-/// Term -> talks containing it (summed over fields and segments).
+/// Bits of an FST value that hold the fields a term occurs in (the rest is its frequency).
+const FIELD_BITS: u32 = 8;
+const MASK: u64 = (1 << FIELD_BITS) - 1;
+
+/// Adds up two FST values: frequencies summed, field masks joined.
+fn combine(a: u64, b: u64) -> u64 {
+    ((a & !MASK) + (b & !MASK)) | ((a | b) & MASK)
+}
+
+/// Prefixes whose completions took longer scans than this are remembered.
+pub const MEMO_MIN_SCAN: usize = 2_000;
+/// Most prefixes remembered.
+const MEMO_MAX: usize = 4_096;
+
+/// Remembered answers of [`Vocabulary::top_prefixed`]: (prefix, k, scan) -> answer.
+type Memo = HashMap<(Box<str>, usize, usize), Arc<[(String, u64)]>>;
+
+/// Term -> talks containing it (summed over fields and segments), and which fields have it.
 pub struct Vocabulary {
+    /// Values: `doc_freq << FIELD_BITS | field mask` (bit i: `fields[i]` has the term).
     map: Arc<Map<Vec<u8>>>,
+    fields: Vec<Field>,
+    /// Answers of [`Vocabulary::top_prefixed`] for short prefixes. A vocabulary belongs to one
+    /// snapshot (a new commit gets a new one, [`Vocabulary::rebuild`] starts with none), so an
+    /// answer can never be stale.
+    memo: RwLock<Memo>,
     /// Each segment's own terms and counts, kept so that the vocabulary of the next commit
     /// reads only the segments that changed ([`Vocabulary::rebuild`]).
     parts: Vec<Part>,
+}
+
+/// The fields that may have a term (see [`Vocabulary::fields_having`]).
+#[derive(Clone, Copy)]
+pub struct FieldSet<'a> {
+    fields: &'a [Field],
+    mask: u64,
+}
+
+impl FieldSet<'_> {
+    /// False if `field` is known not to have the term.
+    pub fn contains(&self, field: Field) -> bool {
+        self.fields.iter().position(|&f| f == field).is_none_or(|i| self.mask & (1 << i) != 0)
+    }
 }
 
 /// One segment's terms, as they were with `deleted` deleted talks.
@@ -34,7 +72,7 @@ struct Part {
 }
 
 impl Vocabulary {
-    /// Reads the term dictionaries of `fields` in every segment.
+    /// Reads the term dictionaries of `fields` (at most 8) in every segment.
     pub fn build(searcher: &Searcher, fields: &[Field]) -> Vocabulary {
         Vocabulary::assemble(searcher, fields, &[])
     }
@@ -46,6 +84,7 @@ impl Vocabulary {
     }
 
     fn assemble(searcher: &Searcher, fields: &[Field], known: &[Part]) -> Vocabulary {
+        let fields = &fields[..fields.len().min(FIELD_BITS as usize)];
         let parts: Vec<Part> = searcher
             .segment_readers()
             .iter()
@@ -64,13 +103,13 @@ impl Vocabulary {
                 let mut builder = MapBuilder::memory();
                 let mut ok = true;
                 while let Some((key, counts)) = union.next() {
-                    ok &= builder.insert(key, counts.iter().map(|c| c.value).sum()).is_ok();
+                    ok &= builder.insert(key, counts.iter().fold(0, |sum, c| combine(sum, c.value))).is_ok();
                 }
                 let bytes = builder.into_inner().ok().filter(|_| ok);
                 Arc::new(bytes.and_then(|b| Map::from_bytes(b).ok()).unwrap_or_else(empty))
             }
         };
-        Vocabulary { map, parts }
+        Vocabulary { map, fields: fields.to_vec(), memo: RwLock::default(), parts }
     }
 
     /// Number of distinct terms.
@@ -85,7 +124,19 @@ impl Vocabulary {
 
     /// Talks containing `term`.
     pub fn doc_freq(&self, term: &str) -> u64 {
-        self.map.get(term).unwrap_or(0)
+        self.map.get(term).unwrap_or(0) >> FIELD_BITS
+    }
+
+    /// False if `term` is known not to occur in `field`: it is a word (not a stem) and the
+    /// vocabulary covers that field. A query need not look for it there.
+    pub fn may_have(&self, term: &str, field: Field) -> bool {
+        self.fields_having(term).contains(field)
+    }
+
+    /// [`Vocabulary::may_have`] for one term and any field, looking the term up once.
+    pub fn fields_having(&self, term: &str) -> FieldSet<'_> {
+        let mask = if analysis::is_stem(term) { MASK } else { self.map.get(term).unwrap_or(0) & MASK };
+        FieldSet { fields: &self.fields, mask }
     }
 
     /// Every term the automaton accepts, with its frequency; only terms starting with `first`
@@ -104,9 +155,9 @@ impl Vocabulary {
             None => builder,
         };
         let mut stream = builder.into_stream();
-        while let Some((key, df)) = stream.next() {
+        while let Some((key, value)) = stream.next() {
             if let Ok(term) = std::str::from_utf8(key) {
-                out.push((term.to_string(), df));
+                out.push((term.to_string(), value >> FIELD_BITS));
             }
         }
         out
@@ -114,7 +165,29 @@ impl Vocabulary {
 
     /// The `k` most frequent terms starting with `prefix` (longer than it), looking at no more
     /// than `scan` terms, most frequent first.
+    ///
+    /// A short prefix has thousands of completions to look through (`co`: tens of thousands, a
+    /// millisecond and more); the answers for prefixes that needed more than [`MEMO_MIN_SCAN`]
+    /// are remembered, so each costs that once per snapshot. There are few such prefixes, and
+    /// they are exactly the ones typed again and again (every query starts with one).
     pub fn top_prefixed(&self, prefix: &str, k: usize, scan: usize) -> Vec<(String, u64)> {
+        let memo = self.memo.read().unwrap_or_else(|e| e.into_inner());
+        if let Some(found) = memo.get(&(prefix.into(), k, scan)) {
+            return found.to_vec();
+        }
+        drop(memo);
+        let (out, seen) = self.scan_prefixed(prefix, k, scan);
+        if seen > MEMO_MIN_SCAN {
+            let mut memo = self.memo.write().unwrap_or_else(|e| e.into_inner());
+            if memo.len() < MEMO_MAX {
+                memo.insert((prefix.into(), k, scan), out.clone().into());
+            }
+        }
+        out
+    }
+
+    /// [`Vocabulary::top_prefixed`], and how many terms it looked at.
+    fn scan_prefixed(&self, prefix: &str, k: usize, scan: usize) -> (Vec<(String, u64)>, usize) {
         use std::cmp::Reverse;
         use std::collections::BinaryHeap;
         let mut upper = prefix.as_bytes().to_vec();
@@ -122,7 +195,8 @@ impl Vocabulary {
         let mut heap: BinaryHeap<Reverse<(u64, Vec<u8>)>> = BinaryHeap::with_capacity(k + 1);
         let mut stream = self.map.range().gt(prefix).lt(upper).into_stream();
         let mut seen = 0;
-        while let Some((key, df)) = stream.next() {
+        while let Some((key, value)) = stream.next() {
+            let df = value >> FIELD_BITS;
             seen += 1;
             if seen > scan {
                 break;
@@ -137,16 +211,16 @@ impl Vocabulary {
         let mut out: Vec<(String, u64)> =
             heap.into_iter().filter_map(|Reverse((df, key))| String::from_utf8(key).ok().map(|t| (t, df))).collect();
         out.sort_unstable_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-        out
+        (out, seen)
     }
 }
 
 /// The terms of `fields` in one segment (stems left out) with the number of its live talks that
-/// contain each.
+/// contain each and the fields that have it (see [`Vocabulary::map`]).
 fn segment_terms(segment: &SegmentReader, fields: &[Field]) -> Map<Vec<u8>> {
     let alive = segment.alive_bitset();
     let mut terms: Vec<(Vec<u8>, u64)> = Vec::new();
-    for &field in fields {
+    for (i, &field) in fields.iter().enumerate() {
         let Ok(inverted) = segment.inverted_index(field) else { continue };
         let Ok(mut stream) = inverted.terms().stream() else { continue };
         while stream.advance() {
@@ -156,7 +230,7 @@ fn segment_terms(segment: &SegmentReader, fields: &[Field]) -> Map<Vec<u8>> {
             }
             let df = live_doc_freq(&inverted, stream.value(), alive);
             if df > 0 {
-                terms.push((key.to_vec(), df));
+                terms.push((key.to_vec(), df << FIELD_BITS | 1 << i));
             }
         }
     }
@@ -165,7 +239,7 @@ fn segment_terms(segment: &SegmentReader, fields: &[Field]) -> Map<Vec<u8>> {
     terms.dedup_by(|later, first| {
         let same = later.0 == first.0;
         if same {
-            first.1 += later.1;
+            first.1 = combine(first.1, later.1);
         }
         same
     });
@@ -194,6 +268,33 @@ mod tests {
     use crate::schema::Fields;
 
     #[test]
+    fn remembered_completions_are_the_scanned_ones_and_not_carried_to_the_next_commit() {
+        let mut ram = testing::RamIndex::new();
+        // More completions of `co` than MEMO_MIN_SCAN, with frequencies that tie.
+        for doc in 0..4 {
+            let words: Vec<String> =
+                (0..MEMO_MIN_SCAN + 500).filter(|i| i % 4 >= doc).map(|i| format!("co{i}x")).collect();
+            ram.add(&format!("t{doc}"), &words.join(" "), "");
+        }
+        let title = [ram.fields.title];
+        let vocab = Vocabulary::build(&ram.commit(), &title);
+        let (scanned, seen) = vocab.scan_prefixed("co", 20, 50_000);
+        assert!(seen > MEMO_MIN_SCAN);
+        assert_eq!(scanned.len(), 20);
+        assert_eq!(vocab.top_prefixed("co", 20, 50_000), scanned);
+        assert_eq!(vocab.top_prefixed("co", 20, 50_000), scanned, "from the memo");
+        assert_eq!(vocab.memo.read().unwrap().len(), 1);
+        assert_eq!(vocab.top_prefixed("co", 8, 50_000), vocab.scan_prefixed("co", 8, 50_000).0);
+        // A new commit: the old answers do not hold and are not kept.
+        ram.remove("t0");
+        let next = vocab.rebuild(&ram.commit(), &title);
+        assert!(next.memo.read().unwrap().is_empty());
+        let answer = next.top_prefixed("co", 20, 50_000);
+        assert_eq!(answer, next.scan_prefixed("co", 20, 50_000).0);
+        assert_eq!(answer[0].1, 3, "one of the four talks is gone");
+    }
+
+    #[test]
     fn merges_fields_and_finds_prefixes_and_near_spellings() {
         let fields = Fields::new();
         let index = tantivy::Index::create_in_ram(fields.schema.clone());
@@ -212,6 +313,12 @@ mod tests {
         let vocab = Vocabulary::build(&searcher, &text);
         assert_eq!(vocab.doc_freq("coroutines"), 2);
         assert_eq!(vocab.doc_freq("coroutin"), 0, "stems are not in the vocabulary");
+        assert_eq!(vocab.doc_freq("scheduling"), 1);
+        assert!(vocab.may_have("coroutines", fields.title) && !vocab.may_have("coroutines", fields.r#abstract));
+        assert!(!vocab.may_have("scheduling", fields.title) && vocab.may_have("scheduling", fields.r#abstract));
+        assert!(!vocab.may_have("absent", fields.title));
+        assert!(vocab.may_have("\u{1}schedul", fields.title), "stems are not known, so maybe anywhere");
+        assert!(vocab.may_have("x", fields.id), "a field the vocabulary does not cover may have anything");
         let top = vocab.top_prefixed("cor", 2, 100);
         assert_eq!(top.len(), 2);
         assert_eq!(top[0], ("coroutines".to_string(), 2));
@@ -249,6 +356,30 @@ mod tests {
         assert_eq!(all(&third), all(&Vocabulary::build(&searcher, &title)));
         assert_eq!(third.doc_freq("zygote"), 2);
         assert_eq!(third.doc_freq("cells"), 0);
+    }
+
+    #[test]
+    fn a_words_fields_are_those_of_all_segments_and_follow_deletes() {
+        let mut ram = testing::RamIndex::new();
+        ram.add("a", "Zed", "");
+        ram.add("b", "Other", "");
+        let fields = [ram.fields.title, ram.fields.speakers];
+        let (title, speakers) = (fields[0], fields[1]);
+        let first = Vocabulary::build(&ram.commit(), &fields);
+        assert!(first.may_have("zed", title) && !first.may_have("zed", speakers));
+        ram.add("c", "Talk", "Zed Shaw");
+        let searcher = ram.commit();
+        let second = first.rebuild(&searcher, &fields);
+        assert!(second.may_have("zed", title) && second.may_have("zed", speakers), "joined over segments");
+        assert_eq!(second.doc_freq("zed"), 2, "counts are summed");
+        assert_eq!(all(&second), all(&Vocabulary::build(&searcher, &fields)));
+        ram.remove("a");
+        let searcher = ram.commit();
+        let third = second.rebuild(&searcher, &fields);
+        assert!(!third.may_have("zed", title) && third.may_have("zed", speakers), "the deleted talk's field is gone");
+        assert_eq!(third.doc_freq("zed"), 1);
+        let fresh = Vocabulary::build(&searcher, &fields);
+        assert_eq!(third.map.as_fst().to_vec(), fresh.map.as_fst().to_vec());
     }
 
     #[test]
