@@ -11,6 +11,7 @@ use talksearch::eval;
 use talksearch::feedback::Feedback;
 use talksearch::ingest::{self, ReadOptions, Source};
 use talksearch::plan::Weights;
+use talksearch::rerank::Rerank;
 use talksearch::{Engine, IndexDir, indexer};
 
 fn main() {
@@ -35,8 +36,14 @@ fn main() {
     };
     for (name, w) in grid {
         engine = engine.with_weights(w);
-        let m = eval::score(&eval::run(&engine, &queries).expect("runs"), &qrels);
-        println!("{name:>28}: nDCG@10 {:.4}  Recall@100 {:.4}  MRR@10 {:.4}", m.ndcg_10, m.recall_100, m.mrr_10);
+        let start = std::time::Instant::now();
+        let runs = eval::run(&engine, &queries).expect("runs");
+        let per_query = start.elapsed().as_secs_f64() * 1000.0 / queries.len().max(1) as f64;
+        let m = eval::score(&runs, &qrels);
+        println!(
+            "{name:>28}: nDCG@10 {:.4}  Recall@100 {:.4}  MRR@10 {:.4}  ({per_query:.2} ms a query)",
+            m.ndcg_10, m.recall_100, m.mrr_10
+        );
     }
 }
 
@@ -63,6 +70,12 @@ fn settings(base: Weights, spec: &str) -> Weights {
             "fb_terms" => w.feedback.terms = x as usize,
             "fb_weight" => w.feedback.weight = x,
             "fb_min" => w.feedback.min_words = x as usize,
+            "rr_depth" => w.rerank.depth = x as usize,
+            "rr_weight" => w.rerank.weight = x,
+            "rr_docs" => w.rerank.fb_docs = x as usize,
+            "rr_terms" => w.rerank.fb_terms = x as usize,
+            "rr_fbw" => w.rerank.fb_weight = x,
+            "rr_min" => w.rerank.min_words = x as usize,
             _ => panic!("unknown setting {key:?}"),
         }
     }
@@ -97,5 +110,22 @@ fn builtin_grid(base: Weights) -> Vec<(String, Weights)> {
     grid.push(("fields summed".into(), Weights { tie_breaker: None, ..base }));
     grid.push(("no proximity".into(), Weights { proximity: 0.0, ..base }));
     grid.push(("no typos".into(), Weights { typo: 0.0, ..base }));
+    let rerank = base.rerank;
+    grid.push(("no re-ranking".into(), Weights { rerank: Rerank { depth: 0, ..rerank }, ..base }));
+    grid.push(("re-ranking without feedback".into(), Weights { rerank: Rerank { fb_docs: 0, ..rerank }, ..base }));
+    for weight in [0.3, 0.7] {
+        grid.push((format!("re-ranking weight {weight}"), Weights { rerank: Rerank { weight, ..rerank }, ..base }));
+    }
+    for fb_weight in [0.25, 1.0] {
+        let r = Rerank { fb_weight, ..rerank };
+        grid.push((format!("re-ranking feedback weight {fb_weight}"), Weights { rerank: r, ..base }));
+    }
+    for depth in [50, 200] {
+        grid.push((format!("re-ranking depth {depth}"), Weights { rerank: Rerank { depth, ..rerank }, ..base }));
+    }
+    grid.push((
+        "re-ranking, no first-stage feedback".into(),
+        Weights { feedback: Feedback { docs: 0, ..base.feedback }, ..base },
+    ));
     grid
 }

@@ -18,12 +18,17 @@
 #       topics  topics.txt as /api/search?q=          (Typesense: search, same 5 fields, 10 hits)
 #       typing  typing.txt, every keystroke, /api/search (prefix matching on, as on both by default)
 #       suggest typing.txt as /api/suggest?q=          (talksearch only)
+#     with both engines' result caches off (talksearch `serve --cache-entries 0`; Typesense's
+#     is off unless asked), then topics and typing again with both caches on (talksearch's
+#     default 1,000 answers; Typesense `use_cache=true`, its default 1,000 entries): the mixes
+#     repeat their queries, so the cached pass measures answering a popular query again,
+#     the uncached one ranking every request;
 #     and prints req/s, p50, p99, non-2xx responses and socket errors, peak RSS (VmHWM);
 #  5. in-process per query: talksearch's search core (examples/query_mix.rs), SQLite FTS5
 #     through Python (scripts/peers/sqlite_fts5.py) and raw tantivy 0.27 through its Python
 #     bindings (PyPI tantivy, scripts/peers/tantivy_py.py) on the same mixes;
 #  6. a summary table and the ratios talksearch/Typesense (also written to --out FILE if given).
-# Takes about 4 minutes with the defaults (--peers none: about 1.5 minutes).
+# Takes about 5 minutes with the defaults (--peers none: about 2 minutes).
 set -euo pipefail
 
 . "$(dirname "$0")/lib/bench.sh"
@@ -101,9 +106,12 @@ out=$(python3 "$ROOT/scripts/peers/startup.py" --url "http://127.0.0.1:$PORT/hea
 R[ts.startup]=$(field median "$out")
 log "talksearch start-up to first /healthz 200: $out"
 
-RUST_LOG=warn "$BIN" --index "$IDX" serve --addr "127.0.0.1:$PORT" >"$TMP/ts.log" 2>&1 &
-TS_PID=$!; PIDS+=("$TS_PID")
-wait_up "http://127.0.0.1:$PORT/healthz" "$TS_PID" '"ok"'
+start_talksearch() { # serve options
+  RUST_LOG=warn "$BIN" --index "$IDX" serve --addr "127.0.0.1:$PORT" "$@" >"$TMP/ts.log" 2>&1 &
+  TS_PID=$!; PIDS+=("$TS_PID")
+  wait_up "http://127.0.0.1:$PORT/healthz" "$TS_PID" '"ok"'
+}
+start_talksearch --cache-entries 0
 
 # --- Typesense: install, build, start-up ------------------------------------------------------
 if [ "$TYPESENSE" = 1 ]; then
@@ -158,6 +166,9 @@ python3 "$ROOT/scripts/peers/urls.py" make --engine talksearch --endpoint sugges
 if [ "$TYPESENSE" = 1 ]; then
   python3 "$ROOT/scripts/peers/urls.py" make --engine typesense "$QUERIES/topics.txt" "$U/tse-topics"
   python3 "$ROOT/scripts/peers/urls.py" make --engine typesense "$QUERIES/typing.txt" "$U/tse-typing"
+  for mix in topics typing; do
+    python3 "$ROOT/scripts/peers/urls.py" make --engine typesense --cache "$QUERIES/$mix.txt" "$U/tse-cached-$mix"
+  done
 fi
 for mix in topics typing; do
   run_wrk ts "$mix" "http://127.0.0.1:$PORT" "$U/ts-$mix"
@@ -170,6 +181,15 @@ if [ "$TYPESENSE" = 1 ]; then
   R[tse.rss]=$(vmhwm_mb "$TSE_PID")
   log "Typesense peak RSS (VmHWM, restarted on its data after the import): ${R[tse.rss]} MB"
 fi
+stop "$TS_PID"
+log "result caches on (talksearch's default; Typesense use_cache=true):"
+start_talksearch
+for mix in topics typing; do
+  run_wrk ts-cached "$mix" "http://127.0.0.1:$PORT" "$U/ts-$mix"
+  if [ "$TYPESENSE" = 1 ]; then run_wrk tse-cached "$mix" "http://127.0.0.1:$TSE_PORT" "$U/tse-cached-$mix" "$KEY"; fi
+done
+R[ts-cached.rss]=$(vmhwm_mb "$TS_PID")
+log "talksearch serve (cache on) peak RSS (VmHWM): ${R[ts-cached.rss]} MB"
 stop "$TS_PID"
 if [ "$TYPESENSE" = 1 ]; then stop "$TSE_PID"; fi
 
@@ -213,6 +233,10 @@ http_cell() { # engine mix
   if [ "$TYPESENSE" = 1 ]; then
     echo "| Typesense ${R[tse.version]} | ${R[tse.build.s]} s | ${R[tse.startup]} ms | $(http_cell tse topics) | $(http_cell tse typing) | - | ${R[tse.rss]} MB |"
   fi
+  echo "| talksearch, result cache on | | | $(http_cell ts-cached topics) | $(http_cell ts-cached typing) | | ${R[ts-cached.rss]} MB |"
+  if [ "$TYPESENSE" = 1 ]; then
+    echo "| Typesense, use_cache=true | | | $(http_cell tse-cached topics) | $(http_cell tse-cached typing) | | |"
+  fi
   echo
   echo "| in-process, per query | build | topics mix | typing mix (prefix) | suggest (typing) |"
   echo "|---|---|---|---|---|"
@@ -229,6 +253,11 @@ http_cell() { # engine mix
       echo "ratio $mix: throughput talksearch/Typesense $(ratio "${R[ts.$mix.rps]}" "${R[tse.$mix.rps]}")x," \
         "p99 Typesense/talksearch $(ratio "${R[tse.$mix.p99_ms]}" "${R[ts.$mix.p99_ms]}")x," \
         "p50 Typesense/talksearch $(ratio "${R[tse.$mix.p50_ms]}" "${R[ts.$mix.p50_ms]}")x"
+    done
+    for mix in topics typing; do
+      echo "ratio $mix, both caches on: throughput talksearch/Typesense" \
+        "$(ratio "${R[ts-cached.$mix.rps]}" "${R[tse-cached.$mix.rps]}")x," \
+        "p99 Typesense/talksearch $(ratio "${R[tse-cached.$mix.p99_ms]}" "${R[ts-cached.$mix.p99_ms]}")x"
     done
     echo "ratio index build: Typesense/talksearch $(ratio "${R[tse.build.s]}" "${R[ts.build.s]}")x;" \
       "RSS Typesense/talksearch $(ratio "${R[tse.rss]}" "${R[ts.rss]}")x"

@@ -58,6 +58,11 @@ pub struct ServeConfig {
     #[arg(long, value_name = "N", env = "TALKSEARCH_MAX_CONCURRENT", default_value_t = 64,
           value_parser = clap::value_parser!(u32).range(1..=100_000))]
     pub max_concurrent: u32,
+    /// Answers to recent distinct searches kept for the current index state and served again
+    /// without ranking (a commit or re-index drops them all); 0 turns the cache off.
+    #[arg(long, value_name = "N", env = "TALKSEARCH_CACHE_ENTRIES", default_value_t = 1_000,
+          value_parser = clap::value_parser!(u32).range(0..=1_000_000))]
+    pub cache_entries: u32,
     /// Seconds a client has to send a request's head (line and headers), counted from when the
     /// connection opens or its previous answer was sent; an idle keep-alive connection is
     /// closed after it too.
@@ -163,6 +168,7 @@ impl Default for ServeConfig {
             write_token: None,
             max_body: DEFAULT_MAX_BODY,
             max_concurrent: 64,
+            cache_entries: 1_000,
             header_timeout: 10,
             idle_timeout: 30,
         }

@@ -4,6 +4,7 @@
 //! each concern lives.
 
 pub mod analysis;
+mod cache;
 pub mod cli;
 pub mod config;
 pub mod download;
@@ -20,6 +21,7 @@ pub mod plan;
 pub mod query;
 pub mod readonly;
 pub mod records;
+pub mod rerank;
 pub mod schema;
 pub mod search;
 mod snapshot;

@@ -16,11 +16,13 @@ use tantivy::collector::TopDocs;
 use tantivy::query::{BooleanQuery, Occur, Query};
 use tantivy::{DocAddress, Order, Searcher};
 
+use crate::cache::ResponseCache;
 use crate::error::{Error, Result};
 use crate::facets::{self, Facet, FacetCollector, FacetValue};
 use crate::feedback;
 use crate::plan::{self, Weights};
 use crate::query;
+use crate::rerank;
 use crate::schema::Fields;
 use crate::snapshot::Snapshot;
 use crate::snippet::{Highlighter, Snippet};
@@ -41,7 +43,7 @@ pub const MAX_QUERY_WORDS: usize = 64;
 pub const DEFAULT_LIMIT: usize = 10;
 
 /// A search.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct SearchRequest {
     /// What the user typed (see [`crate::query`] for the syntax).
     pub query: String,
@@ -70,7 +72,7 @@ pub struct SearchRequest {
 
 /// Filters on exact values. Values of one kind are alternatives (`event=A&event=B`: either);
 /// different kinds must all hold.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Filters {
     /// Event names, exactly as stored.
     pub event: Vec<String>,
@@ -96,7 +98,7 @@ impl Filters {
 }
 
 /// Order of hits.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
 pub enum Sort {
     /// Best match first (newest first when there is no text to rank by).
@@ -239,6 +241,8 @@ pub struct Engine {
     snapshot: RwLock<Arc<Snapshot>>,
     /// Held while a refresh builds a snapshot, so two refreshes never build the same one.
     refreshing: Mutex<()>,
+    /// Recent answers of the current snapshot (off unless [`Engine::with_cache`]).
+    pub(crate) responses: ResponseCache,
 }
 
 impl Engine {
@@ -252,7 +256,15 @@ impl Engine {
             synonyms: Synonyms::bundled(),
             snapshot: RwLock::new(Arc::new(snapshot)),
             refreshing: Mutex::new(()),
+            responses: ResponseCache::new(0),
         })
+    }
+
+    /// Keeps the answers to the last `entries` distinct searches of the current index state
+    /// (the `cache` module); 0, the default, keeps none.
+    pub fn with_cache(mut self, entries: usize) -> Self {
+        self.responses = ResponseCache::new(entries);
+        self
     }
 
     /// Replaces the ranking weights (for measurement; the defaults are the measured best).
@@ -281,6 +293,7 @@ impl Engine {
         match self.snapshot().next(&self.dir, &self.fields)? {
             Some(fresh) => {
                 *self.snapshot.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(fresh);
+                self.responses.clear();
                 Ok(true)
             }
             None => Ok(false),
@@ -315,12 +328,23 @@ impl Engine {
         self.searcher().num_docs()
     }
 
-    /// Runs a search.
+    /// Runs a search (or answers it from the cache, if it has one).
     pub fn search(&self, req: &SearchRequest) -> Result<SearchResponse> {
         let start = Instant::now();
         req.validate()?;
-        let parsed = query::parse(&req.query);
         let snapshot = self.snapshot();
+        if let Some(cached) = self.responses.get(req, &snapshot) {
+            let mut answer = SearchResponse::clone(&cached);
+            answer.took_ms = start.elapsed().as_secs_f64() * 1000.0;
+            return Ok(answer);
+        }
+        let answer = self.run(req, &snapshot, start)?;
+        self.responses.put(req, &snapshot, Arc::new(answer.clone()));
+        Ok(answer)
+    }
+
+    fn run(&self, req: &SearchRequest, snapshot: &Snapshot, start: Instant) -> Result<SearchResponse> {
+        let parsed = query::parse(&req.query);
         let searcher = snapshot.searcher.clone();
         let vocabulary = snapshot.vocabulary(&self.fields);
         let ctx = plan::Context { vocabulary, synonyms: &self.synonyms, prefix: req.prefix };
@@ -334,17 +358,21 @@ impl Engine {
             clauses.push((Occur::Must, plan.query));
             plan.query = Box::new(BooleanQuery::new(clauses));
         }
-        // Collapsing repeats needs the hits before the page too: fetch them and page afterwards.
-        let top = if req.distinct {
-            TopDocs::with_limit((req.offset + req.limit) * 3 + 20)
-        } else {
-            TopDocs::with_limit(req.limit).and_offset(req.offset)
-        };
         let by_date = match req.sort {
             Sort::Newest => Some(Order::Desc),
             Sort::Oldest => Some(Order::Asc),
             Sort::Relevance if plan.match_all => Some(Order::Desc),
             Sort::Relevance => None,
+        };
+        let rr = self.weights.rerank;
+        let rerank = by_date.is_none() && rr.applies(plan.terms.len());
+        // Collapsing repeats and re-ranking need the hits before the page too: fetch them and
+        // page afterwards.
+        let wanted = if req.distinct { (req.offset + req.limit) * 3 + 20 } else { req.offset + req.limit };
+        let top = match (req.distinct, rerank) {
+            (false, false) => TopDocs::with_limit(req.limit).and_offset(req.offset),
+            (_, true) => TopDocs::with_limit(wanted.max(rr.depth)),
+            (true, false) => TopDocs::with_limit(wanted),
         };
         let counter = FacetCollector::new(&req.facets, &snapshot.facet_values, &searcher)?;
         let (scored, (total, counts)): (Vec<(f32, DocAddress)>, facets::Fruit) = match by_date {
@@ -354,6 +382,15 @@ impl Engine {
                 (docs.into_iter().map(|(_, a)| (0.0, a)).collect(), counted)
             }
             None => searcher.search(&plan.query, &(top.order_by_score(), counter))?,
+        };
+        let scored = if rerank {
+            let fields = [self.fields.title, self.fields.r#abstract];
+            let text = |a| self.load(&searcher, a).map(|t| format!("{}\n{}", t.title, t.r#abstract));
+            let ranked = rerank::rerank(&searcher, &fields, &plan.terms, scored, &text, &rr)?;
+            let skip = if req.distinct { 0 } else { req.offset };
+            ranked.into_iter().skip(skip).take(wanted - skip).collect()
+        } else {
+            scored
         };
         let mut facet_values = BTreeMap::new();
         let mut facets_more = BTreeMap::new();

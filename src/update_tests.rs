@@ -166,3 +166,45 @@ fn a_refreshed_engine_finds_added_talks_by_typo_prefix_and_suggestion() {
         "a removed speaker is not suggested: {suggestions:?}"
     );
 }
+
+#[test]
+fn cached_answers_are_served_for_their_index_state_only() {
+    let (_tmp, dir) = index(&base());
+    let engine = Engine::open(dir.clone()).unwrap().with_cache(8);
+    let req = SearchRequest::new("quantum");
+    assert!(engine.search(&req).unwrap().hits.is_empty());
+    let again = engine.search(&req).unwrap();
+    assert!(again.hits.is_empty());
+    assert_eq!(engine.responses.len(), 1, "the answer was kept");
+
+    upsert(&dir, &[talk("u/q", "Quantum annealing", "Dee Delta", "Qubits.")], PATIENCE).unwrap();
+    // Before the engine follows the commit, its snapshot (and so the cached answer) is the old one.
+    assert!(engine.search(&req).unwrap().hits.is_empty());
+    assert!(engine.refresh().unwrap());
+    assert_eq!(engine.responses.len(), 0, "a new snapshot drops every kept answer");
+    let ids_of = |r: crate::SearchResponse| r.hits.into_iter().map(|h| h.id).collect::<Vec<_>>();
+    assert_eq!(ids_of(engine.search(&req).unwrap()), ["u/q"]);
+    assert_eq!(ids_of(engine.search(&req).unwrap()), ["u/q"], "served from the cache");
+
+    remove(&dir, &["u/q".into()], PATIENCE).unwrap();
+    assert!(engine.refresh().unwrap());
+    assert!(engine.search(&req).unwrap().hits.is_empty(), "a removed talk is not served from the cache");
+    // Requests differing in anything but the query are different answers.
+    let two = SearchRequest { limit: 2, ..SearchRequest::new("gil") };
+    assert_eq!(engine.search(&two).unwrap().hits.len(), 1);
+    assert_eq!(ids_of(engine.search(&SearchRequest::new("web")).unwrap()), ["u/web"]);
+    assert_eq!(engine.responses.len(), 3);
+}
+
+#[test]
+fn the_cache_holds_at_most_its_entries_and_none_when_off() {
+    let (_tmp, dir) = index(&base());
+    let engine = Engine::open(dir.clone()).unwrap().with_cache(2);
+    for q in ["jit", "gil", "web", "jit"] {
+        engine.search(&SearchRequest::new(q)).unwrap();
+    }
+    assert_eq!(engine.responses.len(), 2);
+    let off = Engine::open(dir).unwrap();
+    off.search(&SearchRequest::new("jit")).unwrap();
+    assert_eq!(off.responses.len(), 0);
+}

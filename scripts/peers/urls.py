@@ -1,13 +1,14 @@
 #!/usr/bin/env python3
 """Request paths for the load test, and a one-pass check that every one answers 200.
 
-    urls.py make --engine talksearch|typesense --endpoint search|suggest QUERIES OUT
+    urls.py make --engine talksearch|typesense --endpoint search|suggest [--cache] QUERIES OUT
     urls.py check --base http://127.0.0.1:PORT [--api-key K] PATHS
 
 `make` writes one percent-encoded request path a line (what scripts/peers/rotate.lua rotates
 through): talksearch `/api/search?q=` or `/api/suggest?q=`; Typesense the comparable search
 (the same five fields, 10 hits, highlights; prefix matching on the last word is the default on
-both engines). `check` requests every path once over one keep-alive connection (a warm-up
+both engines). `--cache` asks Typesense to use its result cache (`use_cache=true`, off by
+default there); talksearch's cache is a server option (`serve --cache-entries`). `check` requests every path once over one keep-alive connection (a warm-up
 pass) and exits 1 naming the first paths that did not answer 200. Standard library only.
 """
 import argparse
@@ -37,7 +38,7 @@ def make(args):
         elif args.endpoint == "search":
             out.append(
                 f"/collections/talks/documents/search?q={enc}&query_by={TYPESENSE_FIELDS}"
-                f"&per_page=10&include_fields={TYPESENSE_INCLUDE}")
+                f"&per_page=10&include_fields={TYPESENSE_INCLUDE}" + ("&use_cache=true" if args.cache else ""))
         else:
             sys.exit("urls.py: Typesense has no suggest endpoint here")
     with open(args.out, "w", encoding="utf-8") as f:
@@ -69,6 +70,7 @@ def main():
     m = sub.add_parser("make")
     m.add_argument("--engine", choices=["talksearch", "typesense"], required=True)
     m.add_argument("--endpoint", choices=["search", "suggest"], default="search")
+    m.add_argument("--cache", action="store_true", help="Typesense: use its result cache")
     m.add_argument("queries")
     m.add_argument("out")
     c = sub.add_parser("check")

@@ -271,7 +271,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
         Command::Serve { config } => {
             config.validate()?;
             let engine = with_synonyms(open_or_build(&dir)?, synonyms.as_deref())?;
-            http::serve(engine, config)?;
+            http::serve(engine.with_cache(config.cache_entries as usize), config)?;
         }
         Command::Add(args) => update::add(&dir, args)?,
         Command::Remove(args) => update::remove(&dir, args)?,

@@ -148,23 +148,12 @@ fn a_closed_pipe_is_not_an_error() {
 
 #[test]
 fn serve_answers_over_tcp_and_stops_on_sigterm() {
-    use std::io::{BufRead, BufReader, Read, Write};
+    use std::io::{Read, Write};
     let tmp = tempfile::tempdir().unwrap();
     let idx = index_arg(&tmp);
-    let mut child = Command::new(env!("CARGO_BIN_EXE_talksearch"))
-        .args(["--index", &idx, "serve", "--addr", "127.0.0.1:0"])
-        .env("RUST_LOG", "warn")
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut err = BufReader::new(child.stderr.take().unwrap());
-    let addr = loop {
-        let mut line = String::new();
-        assert!(err.read_line(&mut line).unwrap() > 0, "serve exited early");
-        if let Some(rest) = line.split("http://").nth(1) {
-            break rest.split_whitespace().next().unwrap().to_string();
-        }
-    };
+    let mut command = crate::util::talksearch_command(&["--index", &idx, "serve", "--addr", "127.0.0.1:0"]);
+    command.env("RUST_LOG", "warn");
+    let (mut child, addr) = crate::util::spawn_serve(command);
     let mut conn = std::net::TcpStream::connect(&addr).unwrap();
     write!(conn, "GET /api/search?q=pypy%20jit HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").unwrap();
     let mut answer = String::new();

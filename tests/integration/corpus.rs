@@ -129,3 +129,24 @@ fn repeated_paragraphs_are_found_as_boilerplate() {
         engine.search(&SearchRequest::new("\"Recorded at the PyConDE & PyData Berlin 2019 conference\"")).unwrap();
     assert_eq!(resp.total, 0, "boilerplate is not indexed");
 }
+
+#[test]
+fn a_long_querys_pages_follow_its_re_ranked_order() {
+    // Five words or more after stop words: the top 100 are re-ranked, then paged.
+    let Some(engine) = corpus_engine() else { return };
+    let q = "how does the global interpreter lock affect multithreaded python programs";
+    let page = |offset: usize, limit: usize, distinct: bool| {
+        let mut req = SearchRequest::new(q);
+        (req.offset, req.limit, req.distinct) = (offset, limit, distinct);
+        engine.search(&req).expect("search runs").hits.into_iter().map(|h| h.id).collect::<Vec<_>>()
+    };
+    let all = page(0, 30, false);
+    assert_eq!(all.len(), 30);
+    assert_eq!([page(0, 10, false), page(10, 10, false), page(20, 10, false)].concat(), all);
+    assert_eq!([page(0, 5, true), page(5, 5, true)].concat(), page(0, 10, true));
+    for id in &all[..5] {
+        let talk = engine.get(id).unwrap();
+        let text = format!("{} {}", talk.title, talk.r#abstract).to_lowercase();
+        assert!(text.contains("gil") || text.contains("global interpreter lock"), "{id} is not about the GIL");
+    }
+}

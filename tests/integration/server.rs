@@ -1,14 +1,14 @@
 //! The real `talksearch serve` process over raw TCP: slow clients (slowloris), idle keep-alive
 //! connections, oversized request heads, and shutdown with connections open.
 
-use std::io::{BufRead, BufReader, ErrorKind, Read, Write};
+use std::io::{ErrorKind, Read, Write};
 use std::net::TcpStream;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use crate::util::{fixture, talksearch};
+use crate::util::{fixture, spawn_serve, talksearch, talksearch_command};
 
 /// A `serve` process on a free loopback port, over an index of the test fixture; killed on drop.
 pub struct Server {
@@ -26,23 +26,9 @@ impl Server {
         let talks = fixture("talks.jsonl").display().to_string();
         let built = talksearch(&["--index", &idx, "index", &talks]);
         assert!(built.status.success(), "{}", String::from_utf8_lossy(&built.stderr));
-        let mut child = Command::new(env!("CARGO_BIN_EXE_talksearch"))
-            .args(["--index", &idx, "serve", "--addr", "127.0.0.1:0"])
-            .args(args)
-            .env("RUST_LOG", "warn")
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut err = BufReader::new(child.stderr.take().unwrap());
-        let addr = loop {
-            let mut line = String::new();
-            assert!(err.read_line(&mut line).unwrap() > 0, "serve exited early");
-            if let Some(rest) = line.split("http://").nth(1) {
-                break rest.split_whitespace().next().unwrap().to_string();
-            }
-        };
-        // Keep draining the log so the server never blocks on a full pipe.
-        std::thread::spawn(move || std::io::copy(&mut err, &mut std::io::sink()));
+        let mut command = talksearch_command(&["--index", &idx, "serve", "--addr", "127.0.0.1:0"]);
+        command.args(args).env("RUST_LOG", "warn");
+        let (child, addr) = spawn_serve(command);
         Server { child, addr, _tmp: tmp }
     }
 

@@ -1,9 +1,9 @@
 //! Live updates through the real binary: `add`, `remove`, `stats`, `export`, a busy index, and
 //! a running `serve` seeing a CLI `add` within a second.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::process::{Child, Stdio};
+use std::process::Child;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
@@ -177,15 +177,8 @@ fn start_server(idx: &str, token: Option<&str>) -> (Child, u16) {
     if let Some(token) = token {
         command.env("TALKSEARCH_WRITE_TOKEN", token);
     }
-    let mut child = command.stderr(Stdio::piped()).spawn().unwrap();
-    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-    let port = loop {
-        let line = lines.next().expect("serve says where it listens").unwrap();
-        if let Some(rest) = line.split("http://127.0.0.1:").nth(1) {
-            break rest.split(' ').next().unwrap().parse().unwrap();
-        }
-    };
-    std::thread::spawn(move || lines.for_each(drop)); // keep the pipe drained
+    let (child, addr) = crate::util::spawn_serve(command);
+    let port = addr.rsplit(':').next().and_then(|p| p.parse().ok()).expect("a port");
     (child, port)
 }
 

@@ -1,7 +1,8 @@
 //! Small helpers shared by the integration tests.
 
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Child, Command, Output, Stdio};
 use std::sync::{Arc, OnceLock};
 
 use talksearch::ingest::{self, ReadOptions, Source};
@@ -84,6 +85,23 @@ pub fn talksearch_command(args: &[&str]) -> Command {
         .env_remove("TALKSEARCH_ADDR")
         .env_remove("TALKSEARCH_WRITE_TOKEN");
     command
+}
+
+/// Spawns `command` (a `serve`), reads its log until it says where it listens, and keeps
+/// draining the log so the server never blocks on a full pipe. Returns the process and its
+/// `127.0.0.1:PORT`.
+pub fn spawn_serve(mut command: Command) -> (Child, String) {
+    let mut child = command.stderr(Stdio::piped()).spawn().expect("the talksearch binary runs");
+    let mut err = BufReader::new(child.stderr.take().expect("piped"));
+    let addr = loop {
+        let mut line = String::new();
+        assert!(err.read_line(&mut line).unwrap() > 0, "serve exited before listening");
+        if let Some(rest) = line.split("http://").nth(1) {
+            break rest.split_whitespace().next().unwrap().to_string();
+        }
+    };
+    std::thread::spawn(move || std::io::copy(&mut err, &mut std::io::sink()));
+    (child, addr)
 }
 
 /// `n` made-up talks as JSON Lines, ids `{prefix}/{i}`: titles, speakers, events and ~80-word

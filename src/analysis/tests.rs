@@ -5,7 +5,9 @@ use tantivy::query::{PhraseQuery, Query, TermQuery};
 use tantivy::schema::{IndexRecordOption, Schema, TextFieldIndexing, TextOptions};
 use tantivy::{Term, doc};
 
+use super::segments::Segments;
 use super::*;
+use unicode_segmentation::UnicodeSegmentation;
 
 /// Tokens as `text@position`, stems shown as `~stem`.
 fn render(text: &str) -> String {
@@ -114,7 +116,7 @@ fn ascii_fast_path_matches_unicode_segmentation() {
     for _ in 0..3000 {
         let len = lcg(&mut seed, 24);
         let text: String = (0..len).map(|_| alphabet[lcg(&mut seed, alphabet.len())] as char).collect();
-        let fast: Vec<_> = Segments { text: &text, pos: 0, run_end: 0, unicode: None }.collect();
+        let fast: Vec<_> = Segments::new(&text).collect();
         let punct = |s: &str| s.len() == 1 && !s.starts_with(|c: char| c.is_alphanumeric() || "._+#-".contains(c));
         let kept = |(_, s): &(usize, &str)| !s.trim().is_empty() && !punct(s);
         let unicode: Vec<_> = text.split_word_bound_indices().filter(kept).collect();

@@ -1,0 +1,470 @@
+//! Second-stage ranking of long queries: the first stage's top talks re-scored by BM25 over stem
+//! classes, with pseudo-relevance feedback on stems.
+//!
+//! The first stage ([`crate::plan`]) matches a word's exact form at full weight and its stem
+//! tokens at a lower one, each term with its own statistics. A stem class ("model", "models",
+//! "modelling") is thus split over several terms, none of which has the class's document
+//! frequency or term frequency. For a long, natural-language query (at least
+//! [`Rerank::min_words`] words after stop words) the top [`Rerank::depth`] talks are scored again
+//! by BM25 over stem classes:
+//!
+//! - a class's forms in the index are its marked stem token (`\u{1}model`, emitted beside every
+//!   inflected word) and the bare stem (a word that is its own stem carries no marked token);
+//! - its term frequency in a talk is the sum of its forms' in the title and the abstract, its
+//!   document frequency the number of talks with any form in either (counted exactly), and a
+//!   talk's length is its title and abstract token count (tantivy's field norms);
+//! - the stem-level score is mixed with the first stage's, each divided by its best over the
+//!   candidates: `(1 - weight) * first + weight * stems`.
+//!
+//! Then relevance-model feedback on stems: the best [`Rerank::fb_docs`] talks of that ranking,
+//! each weighted by `exp(stem score - best stem score)` (their likelihood), give the classes that
+//! characterise them (frequent in them, rare in the index), which are added to the stem query at
+//! [`Rerank::fb_weight`], and the candidates are scored once more. Short queries never get here:
+//! they keep the first stage's ranking and speed.
+
+use std::collections::HashMap;
+
+use tantivy::postings::Postings;
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::{DocAddress, DocSet, Searcher, TERMINATED, Term};
+
+use crate::analysis::{self, STEM_MARK};
+use crate::error::Result;
+use crate::plan;
+
+/// Re-ranking settings.
+#[derive(Debug, Clone, Copy)]
+pub struct Rerank {
+    /// Top talks of the first stage that are re-scored (0 turns re-ranking off).
+    pub depth: usize,
+    /// Share of the stem-level score in the final one (0 keeps the first stage's order).
+    pub weight: f32,
+    /// Talks taken as relevant for stem-level feedback (0 turns it off).
+    pub fb_docs: usize,
+    /// Stem classes added by feedback.
+    pub fb_terms: usize,
+    /// Weight of the added classes, relative to the query's own (all of them together weigh
+    /// `fb_weight` times the query's words).
+    pub fb_weight: f32,
+    /// Queries with fewer words (after stop words) are not re-ranked.
+    pub min_words: usize,
+}
+
+impl Default for Rerank {
+    fn default() -> Self {
+        // Measured with `cargo bench --bench relevance` (see README, "Ranking").
+        Rerank { depth: 100, weight: 0.5, fb_docs: 10, fb_terms: 20, fb_weight: 0.5, min_words: 5 }
+    }
+}
+
+impl Rerank {
+    /// Whether a query of `words` ranked words (after stop words) is re-ranked.
+    pub fn applies(&self, words: usize) -> bool {
+        self.depth > 0 && self.weight > 0.0 && words >= self.min_words.max(1)
+    }
+}
+
+const K1: f32 = 1.2;
+const B: f32 = 0.75;
+
+/// The stem class of an analysed query term (a surface token): its stem, or itself.
+pub fn class_of(term: &str) -> String {
+    analysis::tokens(term)
+        .into_iter()
+        .find(|t| analysis::is_stem(&t.text))
+        .map_or_else(|| term.to_string(), |t| t.text.trim_start_matches(STEM_MARK).to_string())
+}
+
+/// Counts of the stem classes of `text`'s words of 3+ letters `a-z` that are not stop words, and
+/// the number of words (positions) in it.
+pub fn class_counts(text: &str) -> (HashMap<String, u32>, u32) {
+    let tokens = analysis::tokens(text);
+    let stems: HashMap<usize, &str> = tokens
+        .iter()
+        .filter(|t| analysis::is_stem(&t.text))
+        .map(|t| (t.position, t.text.trim_start_matches(STEM_MARK)))
+        .collect();
+    let mut counts: HashMap<String, u32> = HashMap::new();
+    let mut last = None;
+    let mut words = 0;
+    for t in tokens.iter().filter(|t| !analysis::is_stem(&t.text)) {
+        if last != Some(t.position) {
+            words += 1;
+            last = Some(t.position);
+        }
+        if t.text.len() >= 3 && t.text.bytes().all(|b| b.is_ascii_lowercase()) && !plan::is_stopword(&t.text) {
+            let class = stems.get(&t.position).copied().unwrap_or(&t.text);
+            *counts.entry(class.to_string()).or_default() += 1;
+        }
+    }
+    (counts, words)
+}
+
+/// Index statistics of stem classes in some fields.
+pub struct Stats<'a> {
+    searcher: &'a Searcher,
+    fields: &'a [Field],
+    num_docs: f32,
+    avg_len: f32,
+}
+
+impl<'a> Stats<'a> {
+    /// Statistics over `fields` (a talk's length is its token count summed over them).
+    pub fn new(searcher: &'a Searcher, fields: &'a [Field]) -> Result<Stats<'a>> {
+        let (mut tokens, mut docs) = (0u64, 0u64);
+        for segment in searcher.segment_readers() {
+            docs += u64::from(segment.max_doc());
+            for &f in fields {
+                tokens += segment.inverted_index(f)?.total_num_tokens();
+            }
+        }
+        Ok(Stats {
+            searcher,
+            fields,
+            num_docs: searcher.num_docs().max(1) as f32,
+            avg_len: (tokens as f32 / docs.max(1) as f32).max(1.0),
+        })
+    }
+
+    fn forms(&self, field: Field, class: &str) -> [Term; 2] {
+        [Term::from_field_text(field, &format!("{STEM_MARK}{class}")), Term::from_field_text(field, class)]
+    }
+
+    /// Talks with any form of `class` in any of the fields, exactly (deleted talks included, as
+    /// in tantivy's own statistics).
+    pub fn doc_freq(&self, class: &str) -> Result<u64> {
+        let mut total = 0;
+        let mut docs = Vec::new();
+        for segment in self.searcher.segment_readers() {
+            docs.clear();
+            for &f in self.fields {
+                let index = segment.inverted_index(f)?;
+                for term in self.forms(f, class) {
+                    if let Some(mut postings) =
+                        index.read_postings(&term, IndexRecordOption::Basic).map_err(tantivy::TantivyError::from)?
+                    {
+                        while postings.doc() != TERMINATED {
+                            docs.push(postings.doc());
+                            postings.advance();
+                        }
+                    }
+                }
+            }
+            docs.sort_unstable();
+            docs.dedup();
+            total += docs.len() as u64;
+        }
+        Ok(total)
+    }
+
+    /// A cheap upper bound of [`Stats::doc_freq`] from the term dictionaries, for ranking many
+    /// candidate classes: the forms' document frequencies in the last field, added up.
+    pub fn doc_freq_estimate(&self, class: &str) -> Result<u64> {
+        let Some(&field) = self.fields.last() else { return Ok(0) };
+        let mut total = 0;
+        for term in self.forms(field, class) {
+            total += self.searcher.doc_freq(&term)?;
+        }
+        Ok(total.min(self.num_docs as u64))
+    }
+
+    /// BM25's inverse document frequency.
+    pub fn idf(&self, doc_freq: u64) -> f32 {
+        let df = (doc_freq as f32).min(self.num_docs);
+        ((self.num_docs - df + 0.5) / (df + 0.5)).ln_1p()
+    }
+
+    /// Term frequencies of `class` in `docs` (summed over forms and fields), in `docs`' order.
+    pub fn term_freqs(&self, class: &str, docs: &[DocAddress]) -> Result<Vec<u32>> {
+        let mut out = vec![0; docs.len()];
+        for (segment_ord, order) in by_segment(docs) {
+            let segment = self.searcher.segment_reader(segment_ord);
+            for &f in self.fields {
+                let index = segment.inverted_index(f)?;
+                for term in self.forms(f, class) {
+                    let Some(mut postings) = index
+                        .read_postings(&term, IndexRecordOption::WithFreqs)
+                        .map_err(tantivy::TantivyError::from)?
+                    else {
+                        continue;
+                    };
+                    for &i in &order {
+                        let doc = docs[i].doc_id;
+                        if postings.doc() <= doc && postings.seek(doc) == doc {
+                            out[i] += postings.term_freq();
+                        }
+                    }
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Lengths of `docs` in tokens (summed over fields).
+    pub fn lengths(&self, docs: &[DocAddress]) -> Result<Vec<f32>> {
+        let mut out = vec![0.0; docs.len()];
+        for (segment_ord, order) in by_segment(docs) {
+            let segment = self.searcher.segment_reader(segment_ord);
+            for &f in self.fields {
+                let norms = segment.get_fieldnorms_reader(f)?;
+                for &i in &order {
+                    out[i] += norms.fieldnorm(docs[i].doc_id) as f32;
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// BM25 of a class with frequency `tf` in a talk of length `len`, without the idf.
+    fn saturate(&self, tf: u32, len: f32) -> f32 {
+        let tf = tf as f32;
+        tf * (K1 + 1.0) / (tf + K1 * (1.0 - B + B * len / self.avg_len))
+    }
+}
+
+/// Indexes of `docs` per segment, each list in ascending document order.
+fn by_segment(docs: &[DocAddress]) -> Vec<(u32, Vec<usize>)> {
+    let mut order: Vec<usize> = (0..docs.len()).collect();
+    order.sort_by_key(|&i| (docs[i].segment_ord, docs[i].doc_id));
+    let mut out: Vec<(u32, Vec<usize>)> = Vec::new();
+    for i in order {
+        match out.last_mut() {
+            Some((s, list)) if *s == docs[i].segment_ord => list.push(i),
+            _ => out.push((docs[i].segment_ord, vec![i])),
+        }
+    }
+    out
+}
+
+/// Adds `weight` times the BM25 of each class of `query` to `scores`.
+fn score_into(
+    stats: &Stats,
+    query: &[(String, f32)],
+    docs: &[DocAddress],
+    lens: &[f32],
+    scores: &mut [f32],
+) -> Result<()> {
+    for (class, weight) in query {
+        let idf = stats.idf(stats.doc_freq(class)?);
+        for (i, tf) in stats.term_freqs(class, docs)?.into_iter().enumerate() {
+            if tf > 0 {
+                scores[i] += weight * idf * stats.saturate(tf, lens[i]);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Mixes first-stage and stem-level scores, each divided by its best.
+fn mix(first: &[f32], stems: &[f32], weight: f32) -> Vec<f32> {
+    let best = |v: &[f32]| v.iter().copied().fold(0.0f32, f32::max);
+    let (bf, bs) = (best(first), best(stems));
+    let norm = |x: f32, b: f32| if b > 0.0 { x / b } else { 0.0 };
+    first.iter().zip(stems).map(|(&f, &s)| (1.0 - weight) * norm(f, bf) + weight * norm(s, bs)).collect()
+}
+
+/// Re-ranks `hits` (first-stage scores, best first) for the analysed query `terms`: the first
+/// [`Rerank::depth`] by the mixed score, the rest after them in their order. `text` gives a
+/// talk's title and abstract, for feedback. Scores are returned on the mixed scale.
+pub fn rerank(
+    searcher: &Searcher,
+    fields: &[Field],
+    terms: &[String],
+    hits: Vec<(f32, DocAddress)>,
+    text: &dyn Fn(DocAddress) -> Result<String>,
+    settings: &Rerank,
+) -> Result<Vec<(f32, DocAddress)>> {
+    let n = settings.depth.min(hits.len());
+    if n == 0 || terms.is_empty() {
+        return Ok(hits);
+    }
+    let stats = Stats::new(searcher, fields)?;
+    let docs: Vec<DocAddress> = hits[..n].iter().map(|&(_, a)| a).collect();
+    let first: Vec<f32> = hits[..n].iter().map(|&(s, _)| s).collect();
+    let lens = stats.lengths(&docs)?;
+    let mut weights: HashMap<String, f32> = HashMap::new();
+    for t in terms {
+        *weights.entry(class_of(t)).or_default() += 1.0;
+    }
+    let mut query: Vec<(String, f32)> = weights.into_iter().collect();
+    query.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut stems = vec![0.0; n];
+    score_into(&stats, &query, &docs, &lens, &mut stems)?;
+    let mut mixed = mix(&first, &stems, settings.weight);
+    if settings.fb_docs > 0 && settings.fb_terms > 0 && settings.fb_weight > 0.0 {
+        let mut order: Vec<usize> = (0..n).collect();
+        order.sort_by(|&a, &b| mixed[b].total_cmp(&mixed[a]).then(a.cmp(&b)));
+        order.truncate(settings.fb_docs);
+        let known: Vec<&str> = query.iter().map(|(c, _)| c.as_str()).collect();
+        let words = feedback_classes(&stats, &order, &stems, &docs, text, &known, settings.fb_terms)?;
+        let total: f32 = query.iter().map(|(_, w)| w).sum();
+        let added: Vec<(String, f32)> = words.into_iter().map(|(c, w)| (c, settings.fb_weight * total * w)).collect();
+        score_into(&stats, &added, &docs, &lens, &mut stems)?;
+        mixed = mix(&first, &stems, settings.weight);
+    }
+    let first_best = first.iter().copied().fold(0.0f32, f32::max);
+    let mut head: Vec<(f32, DocAddress)> = mixed.into_iter().zip(docs).collect();
+    head.sort_by(|a, b| b.0.total_cmp(&a.0));
+    // Talks past the depth keep their order below, scored as if no stem matched.
+    let tail = hits[n..].iter().map(|&(s, a)| {
+        let s = if first_best > 0.0 { (1.0 - settings.weight) * s / first_best } else { 0.0 };
+        (s, a)
+    });
+    head.extend(tail);
+    Ok(head)
+}
+
+/// The classes that characterise the talks `order` (indexes into `docs`, with stem scores
+/// `stems`), by relevance-model weight times idf, weights summing to 1; not the query's own.
+fn feedback_classes(
+    stats: &Stats,
+    order: &[usize],
+    stems: &[f32],
+    docs: &[DocAddress],
+    text: &dyn Fn(DocAddress) -> Result<String>,
+    known: &[&str],
+    terms: usize,
+) -> Result<Vec<(String, f32)>> {
+    let best = order.iter().map(|&i| stems[i]).fold(f32::MIN, f32::max);
+    let mut model: HashMap<String, f32> = HashMap::new();
+    for &i in order {
+        let (counts, words) = class_counts(&text(docs[i])?);
+        let likelihood = (stems[i] - best).exp();
+        for (class, count) in counts {
+            *model.entry(class).or_default() += likelihood * count as f32 / words.max(1) as f32;
+        }
+    }
+    let mut scored = Vec::with_capacity(model.len());
+    for (class, p) in model {
+        if known.contains(&class.as_str()) {
+            continue;
+        }
+        let df = stats.doc_freq_estimate(&class)?;
+        if df > 0 {
+            scored.push((class, p * stats.idf(df)));
+        }
+    }
+    scored.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    scored.truncate(terms);
+    let total: f32 = scored.iter().map(|(_, s)| s).sum();
+    Ok(scored.into_iter().filter(|_| total > 0.0).map(|(c, s)| (c, s / total)).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::schema::Fields;
+
+    /// An in-memory index of `(title, abstract)` talks, one segment per batch.
+    fn index(batches: &[&[(&str, &str)]]) -> (Fields, Searcher) {
+        let fields = Fields::new();
+        let index = tantivy::Index::create_in_ram(fields.schema.clone());
+        analysis::register(&index);
+        let mut writer: tantivy::IndexWriter = index.writer_with_num_threads(1, 15_000_000).unwrap();
+        writer.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
+        let mut n = 0;
+        for batch in batches {
+            for (title, abstract_) in *batch {
+                let mut talk = crate::Talk::new(format!("t{n}"), *title);
+                talk.r#abstract = abstract_.to_string();
+                writer.add_document(fields.document(&talk, abstract_)).unwrap();
+                n += 1;
+            }
+            writer.commit().unwrap();
+        }
+        let searcher = index.reader().unwrap().searcher();
+        (fields, searcher)
+    }
+
+    /// Where talk `t{n}` (the `n`th added) is: segments are not in commit order.
+    fn address(fields: &Fields, searcher: &Searcher, n: usize) -> DocAddress {
+        let q = tantivy::query::TermQuery::new(fields.id_term(&format!("t{n}")), IndexRecordOption::Basic);
+        searcher.search(&q, &tantivy::collector::TopDocs::with_limit(1).order_by_score()).unwrap()[0].1
+    }
+
+    #[test]
+    fn only_long_queries_are_re_ranked() {
+        let r = Rerank::default();
+        assert!(!r.applies(1) && !r.applies(4) && r.applies(5));
+        assert!(!Rerank { depth: 0, ..r }.applies(9) && !Rerank { weight: 0.0, ..r }.applies(9));
+    }
+
+    #[test]
+    fn classes_join_a_words_forms() {
+        assert_eq!(class_of("coroutines"), "coroutin");
+        assert_eq!(class_of("model"), "model");
+        assert_eq!(class_of("c++"), "c++");
+        let (counts, words) = class_counts("Modelling models: the model, at 3.12");
+        assert_eq!(counts, HashMap::from([("model".to_string(), 3)]), "stop words and numbers are no class");
+        assert_eq!(words, 6);
+    }
+
+    #[test]
+    fn a_class_counts_every_form_once_per_talk() {
+        let (fields, searcher) =
+            index(&[&[("Models", "a model"), ("Modelling", "")], &[("Model", "model"), ("Other", "boats")]]);
+        let f = [fields.title, fields.r#abstract];
+        let stats = Stats::new(&searcher, &f).unwrap();
+        assert_eq!(stats.doc_freq("model").unwrap(), 3, "talks with any form, in any field, once");
+        assert!(stats.doc_freq_estimate("model").unwrap() >= 2);
+        let docs = [0, 1, 2, 3].map(|n| address(&fields, &searcher, n));
+        assert_eq!(stats.term_freqs("model", &docs).unwrap(), vec![2, 1, 2, 0]);
+        assert!(stats.idf(1) > stats.idf(3));
+    }
+
+    #[test]
+    fn a_talk_matching_every_word_by_its_stem_overtakes_one_repeating_a_word() {
+        let fillers = [("Boats", "sailing boats on the sea"); 8];
+        let talks = [
+            ("Aircraft", "aircraft aircraft aircraft aircraft"),
+            ("Flutter of heated wing models", "the heating of aircraft wings, and a flutter model"),
+        ];
+        let (fields, searcher) = index(&[&talks, &fillers]);
+        let f = [fields.title, fields.r#abstract];
+        let terms: Vec<String> = ["heated", "aircraft", "models", "wings", "flutter"].map(String::from).into();
+        let [a, b, boat] = [0, 1, 2].map(|n| address(&fields, &searcher, n));
+        let text = |d: DocAddress| -> Result<String> {
+            let (title, abstract_) = if d == a {
+                talks[0]
+            } else if d == b {
+                talks[1]
+            } else {
+                fillers[0]
+            };
+            Ok(format!("{title}\n{abstract_}"))
+        };
+        let hits = vec![(10.0, a), (6.0, b), (1.0, boat)];
+        let ranked = rerank(&searcher, &f, &terms, hits.clone(), &text, &Rerank::default()).unwrap();
+        let order: Vec<DocAddress> = ranked.iter().map(|&(_, d)| d).collect();
+        assert_eq!(order, [b, a, boat]);
+        assert!(ranked.windows(2).all(|w| w[0].0 >= w[1].0), "scores follow the order");
+        let off = Rerank { weight: 0.0, ..Rerank::default() };
+        let kept = rerank(&searcher, &f, &terms, hits.clone(), &text, &off).unwrap();
+        assert_eq!(kept.iter().map(|&(_, d)| d).collect::<Vec<_>>(), [a, b, boat]);
+        // Past the depth, talks keep their order and come after the re-ranked ones.
+        let shallow = Rerank { depth: 1, ..Rerank::default() };
+        let ranked = rerank(&searcher, &f, &terms, hits, &text, &shallow).unwrap();
+        assert_eq!(ranked.iter().map(|&(_, d)| d).collect::<Vec<_>>(), [a, b, boat]);
+    }
+
+    #[test]
+    fn feedback_adds_classes_of_the_best_talks_not_the_querys() {
+        let mut talks = vec![
+            ("Flutter", "flutter of panels in supersonic flow"),
+            ("Flutter again", "panel flutter at supersonic speeds"),
+        ];
+        // Words in both talks outweigh words in one, unless the index is too small for idf.
+        talks.extend([("Boats", "boats on the sea"); 20]);
+        let (fields, searcher) = index(&[&talks]);
+        let f = [fields.title, fields.r#abstract];
+        let stats = Stats::new(&searcher, &f).unwrap();
+        let docs = [address(&fields, &searcher, 0), address(&fields, &searcher, 1)];
+        let texts =
+            ["Flutter\nflutter of panels in supersonic flow", "Flutter again\npanel flutter at supersonic speeds"];
+        let text = |d: DocAddress| -> Result<String> { Ok(texts[usize::from(d != docs[0])].to_string()) };
+        let words = feedback_classes(&stats, &[0, 1], &[1.0, 1.0], &docs, &text, &["flutter"], 2).unwrap();
+        let classes: Vec<String> = words.iter().map(|(c, _)| c.clone()).collect();
+        assert_eq!(classes, ["panel".to_string(), class_of("supersonic")]);
+        assert!((words.iter().map(|(_, w)| w).sum::<f32>() - 1.0).abs() < 1e-5);
+    }
+}
