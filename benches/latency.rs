@@ -8,7 +8,7 @@
 //! search (limit 10, snippets on), each query run `LATENCY_ROUNDS` times (default 20) after a
 //! warm-up round. Mixes come from `TALKSEARCH_QUERIES` (default `../shared/queries`): the
 //! topics as a search box sends them (typo and prefix matching on), the same without prefix
-//! matching, the multi-word topics as phrases, the typos, the typing mix (every keystroke) and
+//! matching, the same with all five facets counted, the multi-word topics as phrases, the typos, the typing mix (every keystroke) and
 //! `Engine::suggest` over the typing mix.
 //!
 //! For profiling: `TALKSEARCH_INDEX=DIR` searches an index built before instead of building one,
@@ -22,6 +22,7 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
+use talksearch::facets::Facet;
 use talksearch::ingest::{self, ReadOptions, Source};
 use talksearch::{Engine, IndexDir, SearchRequest, indexer};
 
@@ -124,19 +125,20 @@ fn main() {
     let typing = read_lines(&queries_dir.join("typing.txt"));
     let phrases: Vec<String> =
         topics.iter().filter(|q| q.contains(' ') && !q.contains('"')).map(|q| format!("\"{q}\"")).collect();
-    // (name, queries, prefix matching)
-    let mixes: [(&str, &[String], bool); 5] = [
-        ("topics (search box)", &topics, true),
-        ("topics (no prefix)", &topics, false),
-        ("phrase", &phrases, false),
-        ("typo", &read_lines(&queries_dir.join("typos.txt")), false),
-        ("typing (every key)", &typing, true),
+    // (name, queries, prefix matching, all facets)
+    let mixes: [(&str, &[String], bool, bool); 6] = [
+        ("topics (search box)", &topics, true, false),
+        ("topics (no prefix)", &topics, false, false),
+        ("topics (all facets)", &topics, true, true),
+        ("phrase", &phrases, false, false),
+        ("typo", &read_lines(&queries_dir.join("typos.txt")), false, false),
+        ("typing (every key)", &typing, true, false),
     ];
     // Every response (time left out), to compare the results of two versions.
     let mut dump =
         env("LATENCY_DUMP").map(|path| std::io::BufWriter::new(std::fs::File::create(path).expect("dump file")));
     let wanted = |name: &str| only.as_deref().is_none_or(|o| name.contains(o));
-    for (name, queries, prefix) in mixes {
+    for (name, queries, prefix, facets) in mixes {
         if queries.is_empty() || !wanted(name) {
             continue;
         }
@@ -144,6 +146,7 @@ fn main() {
             for q in queries {
                 let mut req = SearchRequest::new(q.as_str());
                 req.prefix = prefix;
+                req.facets = if facets { Facet::ALL.to_vec() } else { Vec::new() };
                 let mut resp = engine.search(&req).expect("search runs");
                 resp.took_ms = 0.0;
                 let line = serde_json::to_string(&resp).expect("response serialises");
@@ -153,6 +156,7 @@ fn main() {
         measure(name, queries, rounds, |q| {
             let mut req = SearchRequest::new(q);
             req.prefix = prefix;
+            req.facets = if facets { Facet::ALL.to_vec() } else { Vec::new() };
             std::hint::black_box(engine.search(&req).expect("search runs"));
         });
     }

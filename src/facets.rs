@@ -1,13 +1,20 @@
 //! Facets: how many matching talks have each event, year, speaker, tag and language, counted
 //! over the whole match set by one collector that reads the fast fields.
+//!
+//! Text facets are counted by segment ordinal and added up by global ordinal (every value of the
+//! index once, sorted: [`GlobalValues`], made once per snapshot and kept on it, so a new commit
+//! gets its own), so only the listed values are ever turned into text.
 
 use std::collections::HashMap;
+use std::sync::{Arc, OnceLock};
 
 use serde::{Deserialize, Serialize};
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::{Column, StrColumn};
 use tantivy::index::SegmentReader;
-use tantivy::{DocId, Score};
+use tantivy::{DocId, Score, Searcher};
+
+use crate::analysis::FoldHash;
 
 /// Values returned per facet.
 pub const TOP_VALUES: usize = 20;
@@ -78,24 +85,95 @@ pub struct FacetCounts {
     pub more: usize,
 }
 
-/// Counts matching documents and the values of the requested facets.
-pub struct FacetCollector {
-    facets: Vec<Facet>,
+/// The values of one text facet over a searcher's segments, each once and sorted (its global
+/// ordinal is its index), and per segment the global ordinal of each of its own ordinals.
+///
+/// Counting by global ordinal, only the [`TOP_VALUES`] best need their text: resolving every
+/// value a broad query matched (thousands of speakers and tags) was most of a facet request.
+pub struct GlobalValues {
+    values: Vec<String>,
+    local: Vec<Vec<u32>>,
 }
 
-impl FacetCollector {
-    /// A collector for `facets`.
-    pub fn new(facets: &[Facet]) -> Self {
-        FacetCollector { facets: facets.to_vec() }
+impl GlobalValues {
+    fn build(searcher: &Searcher, field: &str) -> tantivy::Result<GlobalValues> {
+        // (value, segment, local ordinal), merged by sorting.
+        let mut all: Vec<(Vec<u8>, usize, u64)> = Vec::new();
+        let mut local = Vec::with_capacity(searcher.segment_readers().len());
+        for (segment, reader) in searcher.segment_readers().iter().enumerate() {
+            let column = reader.fast_fields().str(field)?;
+            let n = column.as_ref().map_or(0, |c| c.num_terms());
+            local.push(vec![0u32; n]);
+            if let Some(column) = column {
+                let mut stream = column.dictionary().stream()?;
+                while stream.advance() {
+                    all.push((stream.key().to_vec(), segment, stream.term_ord()));
+                }
+            }
+        }
+        all.sort_unstable();
+        let mut values: Vec<String> = Vec::new();
+        let mut last: Option<Vec<u8>> = None;
+        for (value, segment, ord) in all {
+            if last.as_ref() != Some(&value) {
+                values.push(String::from_utf8_lossy(&value).into_owned());
+                last = Some(value);
+            }
+            local[segment][ord as usize] = (values.len() - 1) as u32;
+        }
+        Ok(GlobalValues { values, local })
     }
 }
 
-/// What the collector found: total matches and raw counts per facet.
-pub type Fruit = (usize, Vec<HashMap<String, u64>>);
+/// The [`GlobalValues`] of one snapshot's text facets, each made on first use. It belongs to a
+/// snapshot (one commit, one searcher: `crate::snapshot`); a new commit (an add, a remove, a
+/// merge) makes a new snapshot with new `Ordinals`, so values can never be those of another
+/// commit. Only ever give it the searcher of its snapshot.
+#[derive(Default)]
+pub struct Ordinals {
+    /// By facet (`Facet as usize`).
+    values: [OnceLock<Arc<GlobalValues>>; Facet::ALL.len()],
+}
+
+impl Ordinals {
+    fn get(&self, searcher: &Searcher, facet: Facet) -> tantivy::Result<Arc<GlobalValues>> {
+        let slot = &self.values[facet as usize];
+        if let Some(found) = slot.get() {
+            return Ok(Arc::clone(found));
+        }
+        let built = Arc::new(GlobalValues::build(searcher, facet.field())?);
+        Ok(Arc::clone(slot.get_or_init(|| built)))
+    }
+}
+
+/// Counts matching documents and the values of the requested facets.
+pub struct FacetCollector {
+    /// Each facet, with the global values of a text facet.
+    facets: Vec<(Facet, Option<Arc<GlobalValues>>)>,
+}
+
+impl FacetCollector {
+    /// A collector for `facets` over `searcher`, whose text facets' values `ordinals` keeps.
+    pub fn new(facets: &[Facet], ordinals: &Ordinals, searcher: &Searcher) -> tantivy::Result<Self> {
+        let facets = facets
+            .iter()
+            .map(|&f| Ok((f, if f == Facet::Year { None } else { Some(ordinals.get(searcher, f)?) })))
+            .collect::<tantivy::Result<_>>()?;
+        Ok(FacetCollector { facets })
+    }
+}
+
+/// What the collector found: total matches and the counts of each facet.
+pub type Fruit = (usize, Vec<FacetCounts>);
+
+/// What one segment found: matches, and per facet (value, count) pairs, by global ordinal for
+/// text facets and by value for years.
+pub type SegmentFruit = (usize, Vec<Vec<(u64, u32)>>);
 
 enum Source {
-    Str(Option<StrColumn>, Vec<u32>),
-    Num(Column<u64>, HashMap<u64, u32>),
+    /// Counts by local ordinal, and the local -> global ordinals.
+    Str(Option<StrColumn>, Vec<u32>, Arc<GlobalValues>, usize),
+    Num(Column<u64>, HashMap<u64, u32, FoldHash>),
 }
 
 /// Per-segment part of [`FacetCollector`].
@@ -108,15 +186,15 @@ impl Collector for FacetCollector {
     type Fruit = Fruit;
     type Child = FacetSegmentCollector;
 
-    fn for_segment(&self, _id: u32, segment: &SegmentReader) -> tantivy::Result<FacetSegmentCollector> {
+    fn for_segment(&self, segment_ord: u32, segment: &SegmentReader) -> tantivy::Result<FacetSegmentCollector> {
         let mut sources = Vec::with_capacity(self.facets.len());
-        for facet in &self.facets {
-            sources.push(match facet {
-                Facet::Year => Source::Num(segment.fast_fields().u64(facet.field())?, HashMap::new()),
-                _ => {
+        for (facet, global) in &self.facets {
+            sources.push(match global {
+                None => Source::Num(segment.fast_fields().u64(facet.field())?, HashMap::default()),
+                Some(global) => {
                     let column = segment.fast_fields().str(facet.field())?;
                     let n = column.as_ref().map_or(0, |c| c.num_terms());
-                    Source::Str(column, vec![0; n])
+                    Source::Str(column, vec![0; n], global.clone(), segment_ord as usize)
                 }
             });
         }
@@ -127,34 +205,53 @@ impl Collector for FacetCollector {
         false
     }
 
-    fn merge_fruits(&self, fruits: Vec<Fruit>) -> tantivy::Result<Fruit> {
+    fn merge_fruits(&self, fruits: Vec<SegmentFruit>) -> tantivy::Result<Fruit> {
         let mut total = 0;
-        let mut merged: Vec<HashMap<String, u64>> = vec![HashMap::new(); self.facets.len()];
-        for (count, maps) in fruits {
+        let mut merged: Vec<Vec<(u64, u32)>> = vec![Vec::new(); self.facets.len()];
+        for (count, per_facet) in fruits {
             total += count;
-            for (into, from) in merged.iter_mut().zip(maps) {
-                for (value, n) in from {
-                    *into.entry(value).or_default() += n;
-                }
+            for (into, from) in merged.iter_mut().zip(per_facet) {
+                into.extend(from);
             }
         }
-        Ok((total, merged))
+        let counts = self
+            .facets
+            .iter()
+            .zip(merged)
+            .map(|((_, global), mut pairs)| {
+                // Add up each value's counts from all segments (each segment's are sorted: a
+                // stable sort merges the runs).
+                pairs.sort_by_key(|&(value, _)| value);
+                let mut summed: Vec<(u64, u64)> = Vec::with_capacity(pairs.len());
+                for (value, n) in pairs {
+                    match summed.last_mut() {
+                        Some(last) if last.0 == value => last.1 += u64::from(n),
+                        _ => summed.push((value, u64::from(n))),
+                    }
+                }
+                match global {
+                    Some(global) => top_ordinals(summed, &global.values),
+                    None => top(summed.into_iter().map(|(v, n)| (v.to_string(), n)).collect()),
+                }
+            })
+            .collect();
+        Ok((total, counts))
     }
 }
 
 impl SegmentCollector for FacetSegmentCollector {
-    type Fruit = Fruit;
+    type Fruit = SegmentFruit;
 
     fn collect(&mut self, doc: DocId, _score: Score) {
         self.count += 1;
         for source in &mut self.sources {
             match source {
-                Source::Str(Some(column), counts) => {
+                Source::Str(Some(column), counts, _, _) => {
                     for ord in column.term_ords(doc) {
                         counts[ord as usize] += 1;
                     }
                 }
-                Source::Str(None, _) => {}
+                Source::Str(None, ..) => {}
                 Source::Num(column, counts) => {
                     for v in column.values_for_doc(doc) {
                         *counts.entry(v).or_default() += 1;
@@ -164,30 +261,38 @@ impl SegmentCollector for FacetSegmentCollector {
         }
     }
 
-    fn harvest(self) -> Fruit {
-        let maps = self
+    fn harvest(self) -> SegmentFruit {
+        let per_facet = self
             .sources
             .into_iter()
             .map(|source| match source {
-                Source::Str(Some(column), counts) => {
-                    // Resolve the ordinals in one sorted pass over the dictionary: looking each
-                    // up on its own decodes a dictionary block per value.
-                    let ords: Vec<u64> = (0..counts.len() as u64).filter(|&o| counts[o as usize] > 0).collect();
-                    let mut out = HashMap::with_capacity(ords.len());
-                    let mut next = ords.iter();
-                    let _ = column.dictionary().sorted_ords_to_term_cb(&ords, |bytes| {
-                        if let Some(&ord) = next.next() {
-                            out.insert(String::from_utf8_lossy(bytes).into_owned(), u64::from(counts[ord as usize]));
-                        }
-                    });
-                    out
+                Source::Str(_, counts, global, segment) => {
+                    let to_global = &global.local[segment];
+                    let nonzero = counts.iter().enumerate().filter(|&(_, &n)| n > 0);
+                    nonzero.map(|(ord, &n)| (u64::from(to_global[ord]), n)).collect()
                 }
-                Source::Str(None, _) => HashMap::new(),
-                Source::Num(_, counts) => counts.into_iter().map(|(v, n)| (v.to_string(), u64::from(n))).collect(),
+                Source::Num(_, counts) => counts.into_iter().collect(),
             })
             .collect();
-        (self.count, maps)
+        (self.count, per_facet)
     }
+}
+
+/// The top values of counts by global ordinal (sorted by ordinal: by value): the
+/// [`TOP_VALUES`] most frequent, ties by value, and how many others there are.
+fn top_ordinals(mut counts: Vec<(u64, u64)>, values: &[String]) -> FacetCounts {
+    let more = counts.len().saturating_sub(TOP_VALUES);
+    let best_first = |a: &(u64, u64), b: &(u64, u64)| b.1.cmp(&a.1).then(a.0.cmp(&b.0));
+    if counts.len() > TOP_VALUES {
+        counts.select_nth_unstable_by(TOP_VALUES, best_first);
+        counts.truncate(TOP_VALUES);
+    }
+    counts.sort_unstable_by(best_first);
+    let values = counts
+        .into_iter()
+        .map(|(ord, count)| FacetValue { value: values.get(ord as usize).cloned().unwrap_or_default(), count })
+        .collect();
+    FacetCounts { values, more }
 }
 
 /// The top values of raw counts.
@@ -220,5 +325,35 @@ mod tests {
         assert_eq!(t.values[1].value, "v00");
         assert_eq!(t.values.len(), TOP_VALUES);
         assert_eq!(t.more, 6);
+    }
+
+    #[test]
+    fn counts_over_segments_match_a_plain_count() {
+        let fields = crate::schema::Fields::new();
+        let index = tantivy::Index::create_in_ram(fields.schema.clone());
+        crate::analysis::register(&index);
+        let mut writer: tantivy::IndexWriter = index.writer_with_num_threads(1, 15_000_000).unwrap();
+        let mut expected: HashMap<String, u64> = HashMap::new();
+        for i in 0..90u32 {
+            let mut talk = crate::Talk::new(format!("t{i}"), "Title");
+            // Values shared across segments, values in one only, and many ties.
+            talk.tags = vec![format!("tag{:02}", i % 30), format!("only{}", i / 45)];
+            talk.tags.iter().for_each(|t| *expected.entry(t.clone()).or_default() += 1);
+            writer.add_document(fields.document(&talk, "")).unwrap();
+            if i == 44 {
+                writer.commit().unwrap();
+            }
+        }
+        writer.commit().unwrap();
+        let searcher = index.reader().unwrap().searcher();
+        assert_eq!(searcher.segment_readers().len(), 2);
+        let ordinals = Ordinals::default();
+        let collector = FacetCollector::new(&[Facet::Tag, Facet::Year], &ordinals, &searcher).unwrap();
+        let (total, counts) = searcher.search(&tantivy::query::AllQuery, &collector).unwrap();
+        assert_eq!(total, 90);
+        assert_eq!(counts[0], top(expected));
+        assert_eq!(counts[0].values[0], FacetValue { value: "only0".into(), count: 45 });
+        assert_eq!(counts[0].more, 32 - TOP_VALUES);
+        assert!(counts[1].values.is_empty(), "no talk has a year");
     }
 }

@@ -374,7 +374,7 @@ impl Engine {
             (_, true) => TopDocs::with_limit(wanted.max(rr.depth)),
             (true, false) => TopDocs::with_limit(wanted),
         };
-        let counter = FacetCollector::new(&req.facets);
+        let counter = FacetCollector::new(&req.facets, &snapshot.facet_values, &searcher)?;
         let (scored, (total, counts)): (Vec<(f32, DocAddress)>, facets::Fruit) = match by_date {
             Some(order) => {
                 let (docs, counted) =
@@ -394,8 +394,7 @@ impl Engine {
         };
         let mut facet_values = BTreeMap::new();
         let mut facets_more = BTreeMap::new();
-        for (facet, raw) in req.facets.iter().zip(counts) {
-            let counted = facets::top(raw);
+        for (facet, counted) in req.facets.iter().zip(counts) {
             facet_values.insert(facet.name().to_string(), counted.values);
             facets_more.insert(facet.name().to_string(), counted.more);
         }

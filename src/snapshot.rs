@@ -13,6 +13,7 @@ use tantivy::schema::Field;
 use tantivy::{IndexReader, Searcher};
 
 use crate::error::Result;
+use crate::facets::Ordinals;
 use crate::records::Records;
 use crate::schema::{Fields, TextField};
 use crate::store::IndexDir;
@@ -34,6 +35,8 @@ pub(crate) struct Snapshot {
     suggester: OnceLock<Suggester>,
     /// Reads the stored records of hits.
     pub(crate) records: Records,
+    /// The values of the text facets of this commit, for counting them by global ordinal.
+    pub(crate) facet_values: Ordinals,
 }
 
 impl Snapshot {
@@ -56,6 +59,7 @@ impl Snapshot {
             vocabulary: OnceLock::new(),
             suggester: OnceLock::new(),
             records: Records::new(Fields::new().record),
+            facet_values: Ordinals::default(),
         }
     }
 

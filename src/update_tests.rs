@@ -113,6 +113,31 @@ fn nothing_to_change_commits_nothing() {
     assert_eq!(dir.commit_marker(&generation).unwrap(), before);
 }
 
+/// The speaker facet over every talk, as (speaker, count).
+fn speakers(engine: &Engine) -> Vec<(String, u64)> {
+    let req = SearchRequest { facets: vec![crate::facets::Facet::Speaker], ..SearchRequest::new("") };
+    let resp = engine.search(&req).unwrap();
+    resp.facets["speaker"].iter().map(|v| (v.value.clone(), v.count)).collect()
+}
+
+#[test]
+fn facets_of_a_refreshed_engine_follow_adds_and_removes() {
+    let (_tmp, dir) = index(&base());
+    let engine = Engine::open(dir.clone()).unwrap();
+    let pairs = |list: &[(&str, u64)]| list.iter().map(|&(s, n)| (s.to_string(), n)).collect::<Vec<_>>();
+    assert_eq!(speakers(&engine), pairs(&[("Ann Alpha", 1), ("Bob Beta", 1), ("Cy Gamma", 1)]));
+    // A new speaker (a value no segment had) and a second talk of a known one.
+    let new = [talk("u/zyg", "Zygomorphic flowers", "Abe Zephyr", "Botany."), talk("u/jit2", "JIT", "Cy Gamma", "")];
+    upsert(&dir, &new, PATIENCE).unwrap();
+    assert!(engine.refresh().unwrap());
+    let after_add = [("Cy Gamma", 2), ("Abe Zephyr", 1), ("Ann Alpha", 1), ("Bob Beta", 1)];
+    assert_eq!(speakers(&engine), pairs(&after_add));
+    remove(&dir, &["u/gil".into(), "u/web".into()], PATIENCE).unwrap();
+    assert!(engine.refresh().unwrap());
+    assert_eq!(speakers(&engine), pairs(&[("Abe Zephyr", 1), ("Ann Alpha", 1), ("Cy Gamma", 1)]));
+    assert_eq!(speakers(&Engine::open(dir).unwrap()), speakers(&engine), "as a fresh engine counts");
+}
+
 #[test]
 fn a_refreshed_engine_finds_added_talks_by_typo_prefix_and_suggestion() {
     let (_tmp, dir) = index(&base());

@@ -217,33 +217,45 @@ impl Vocabulary {
 
 /// The terms of `fields` in one segment (stems left out) with the number of its live talks that
 /// contain each and the fields that have it (see [`Vocabulary::map`]).
+///
+/// Every field's term dictionary is sorted: they are merged in one pass, straight into the FST.
+/// Stems (marked with a low byte) sort together near the start and are skipped unread.
 fn segment_terms(segment: &SegmentReader, fields: &[Field]) -> Map<Vec<u8>> {
     let alive = segment.alive_bitset();
-    let mut terms: Vec<(Vec<u8>, u64)> = Vec::new();
-    for (i, &field) in fields.iter().enumerate() {
-        let Ok(inverted) = segment.inverted_index(field) else { continue };
-        let Ok(mut stream) = inverted.terms().stream() else { continue };
-        while stream.advance() {
-            let key = stream.key();
-            if key.first() == Some(&(analysis::STEM_MARK as u8)) {
-                continue;
-            }
-            let df = live_doc_freq(&inverted, stream.value(), alive);
-            if df > 0 {
-                terms.push((key.to_vec(), df << FIELD_BITS | 1 << i));
+    let dictionaries: Vec<(usize, Arc<InvertedIndexReader>)> =
+        fields.iter().enumerate().filter_map(|(i, &f)| segment.inverted_index(f).ok().map(|inv| (i, inv))).collect();
+    let mark = analysis::STEM_MARK as u8;
+    let mut streams = Vec::with_capacity(2 * dictionaries.len());
+    for (i, inverted) in &dictionaries {
+        for range in [inverted.terms().range().lt([mark]), inverted.terms().range().ge([mark + 1])] {
+            if let Ok(mut stream) = range.into_stream()
+                && stream.advance()
+            {
+                streams.push((*i, inverted, stream));
             }
         }
     }
-    // Each field's terms are sorted: a stable sort of the concatenation merges them.
-    terms.sort_by(|a, b| a.0.cmp(&b.0));
-    terms.dedup_by(|later, first| {
-        let same = later.0 == first.0;
-        if same {
-            first.1 = combine(first.1, later.1);
+    let mut builder = MapBuilder::memory();
+    let mut key = Vec::new();
+    while let Some(min) = streams.iter().map(|(_, _, s)| s.key()).min() {
+        key.clear();
+        key.extend_from_slice(min);
+        let mut value = 0u64;
+        streams.retain_mut(|(i, inverted, stream)| {
+            if stream.key() != key.as_slice() {
+                return true;
+            }
+            let df = live_doc_freq(inverted, stream.value(), alive);
+            if df > 0 {
+                value = combine(value, df << FIELD_BITS | 1 << *i);
+            }
+            stream.advance()
+        });
+        if value != 0 && builder.insert(&key, value).is_err() {
+            break;
         }
-        same
-    });
-    Map::from_iter(terms).unwrap_or_else(|_| empty())
+    }
+    builder.into_inner().ok().and_then(|bytes| Map::from_bytes(bytes).ok()).unwrap_or_else(empty)
 }
 
 fn empty() -> Map<Vec<u8>> {
@@ -380,6 +392,48 @@ mod tests {
         assert_eq!(third.doc_freq("zed"), 1);
         let fresh = Vocabulary::build(&searcher, &fields);
         assert_eq!(third.map.as_fst().to_vec(), fresh.map.as_fst().to_vec());
+    }
+
+    /// What [`segment_terms`] gives, worked out the simple way: every term of every field
+    /// collected, sorted and added up.
+    fn reference(segment: &SegmentReader, fields: &[Field]) -> Vec<(String, u64)> {
+        let mut terms = std::collections::BTreeMap::<Vec<u8>, u64>::new();
+        for (i, &field) in fields.iter().enumerate() {
+            let inverted = segment.inverted_index(field).unwrap();
+            let mut stream = inverted.terms().stream().unwrap();
+            while stream.advance() {
+                let df = live_doc_freq(&inverted, stream.value(), segment.alive_bitset());
+                if stream.key().first() != Some(&(analysis::STEM_MARK as u8)) && df > 0 {
+                    let value = terms.entry(stream.key().to_vec()).or_default();
+                    *value = combine(*value, df << FIELD_BITS | 1 << i);
+                }
+            }
+        }
+        terms.into_iter().map(|(k, v)| (String::from_utf8(k).unwrap(), v)).collect()
+    }
+
+    #[test]
+    fn one_merged_pass_equals_collecting_and_sorting() {
+        let mut ram = testing::RamIndex::new();
+        for (id, title, speaker) in
+            [("a", "Running coroutines", "Ann Runner"), ("b", "Scheduling runs", "Bo"), ("c", "Élan and ran", "Run")]
+        {
+            ram.add(id, title, speaker);
+        }
+        ram.commit();
+        ram.remove("b");
+        let searcher = ram.commit();
+        let fields: Vec<Field> = crate::schema::TextField::ALL.iter().map(|&f| ram.fields.text(f)).collect();
+        let segment = searcher.segment_reader(0);
+        let merged = segment_terms(segment, &fields);
+        let mut got = Vec::new();
+        let mut stream = merged.stream();
+        while let Some((k, v)) = stream.next() {
+            got.push((String::from_utf8(k.to_vec()).unwrap(), v));
+        }
+        assert_eq!(got, reference(segment, &fields));
+        assert!(got.contains(&("run".to_string(), 1 << FIELD_BITS | 0b10)), "a speaker, not a title word: {got:?}");
+        assert!(!got.iter().any(|(t, _)| t == "scheduling"), "the deleted talk's words are gone");
     }
 
     #[test]

@@ -159,7 +159,10 @@ pub fn for_each_token_starting(text: &str, starts: &ByteSet, stem: &ByteSet, mut
 pub fn fold(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     text.chars().filter(|&c| !is_dropped(c)).for_each(|c| push_lower(&mut out, c));
-    fold_tail(&mut folder(), &mut out, 0);
+    // Building the folding analyzer costs more than folding: only when there is something to fold.
+    if !out.is_ascii() {
+        fold_tail(&mut folder(), &mut out, 0);
+    }
     out
 }
 
