@@ -10,6 +10,7 @@ pub mod config;
 pub mod download;
 pub mod error;
 pub mod eval;
+pub mod exclusion;
 pub mod expand;
 pub mod export;
 pub mod facets;

@@ -17,6 +17,7 @@ use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::tokenizer::Token;
 
 use crate::analysis;
+use crate::exclusion::forward_only;
 use crate::expand::{self, Candidate};
 use crate::feedback::Feedback;
 use crate::query::{Clause, ParsedQuery, Scope};
@@ -225,7 +226,7 @@ pub fn build(parsed: &ParsedQuery, fields: &Fields, weights: &Weights, ctx: &Con
                 }
                 let Some(q) = word_query(&a, fields, weights, *scope, &extra, Some(ctx.vocabulary)) else { continue };
                 if *negated {
-                    filters.push((Occur::MustNot, q));
+                    filters.push((Occur::MustNot, forward_only(q)));
                 } else {
                     highlight(&a, &mut highlighter);
                     extra.into_iter().for_each(|(t, _)| highlighter.add(t));
@@ -238,7 +239,7 @@ pub fn build(parsed: &ParsedQuery, fields: &Fields, weights: &Weights, ctx: &Con
                 let a = analyse(text);
                 let Some(q) = phrase_query(&a.parts, fields, weights, *scope) else { continue };
                 if *negated {
-                    filters.push((Occur::MustNot, q));
+                    filters.push((Occur::MustNot, forward_only(q)));
                 } else {
                     // A quoted phrase is what the user insists on: required.
                     a.parts.iter().chain(&a.wholes).for_each(|t| highlighter.add(t.text.clone()));

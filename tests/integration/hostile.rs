@@ -269,3 +269,19 @@ fn the_largest_accepted_query_goes_through_http() {
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(body.contains("65 words; at most 64"), "{body}");
 }
+
+/// Found by `http_search_answers_any_syntax`: an excluded phrase whose first match comes after
+/// the first candidate talk (or that matches nothing) tripped tantivy's forward-seek assertion,
+/// a 500 in debug builds.
+#[test]
+fn excluded_phrases_are_answered() {
+    for q in ["-1\"AND\"", "-\"and jit\"", "-\"pypy jit\"", "jit -\"no such phrase\"", "-\"in time\" -\"x y\""] {
+        for extra in ["", "&facets=event,year&distinct=talk", "&sort=newest"] {
+            let uri = format!("/api/search?q={}{extra}", encode(q.as_bytes()));
+            let (status, body) = get(&uri);
+            assert_answered(&uri, status, &body);
+            assert_eq!(status, StatusCode::OK, "{uri}: {body}");
+        }
+        check_engine(q, |_| {});
+    }
+}
