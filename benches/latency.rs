@@ -81,7 +81,7 @@ fn measure(name: &str, queries: &[String], rounds: usize, mut run: impl FnMut(&s
     times.sort_unstable();
     if let Some(n) = env("LATENCY_SLOWEST").and_then(|n| n.parse::<usize>().ok()) {
         let mut slowest: Vec<(Duration, &String)> = best.iter().copied().zip(queries).collect();
-        slowest.sort_unstable_by(|a, b| b.0.cmp(&a.0));
+        slowest.sort_unstable_by_key(|&(took, _)| std::cmp::Reverse(took));
         for (took, q) in slowest.into_iter().take(n) {
             println!("{:>8.0} us  {q}", took.as_secs_f64() * 1e6);
         }

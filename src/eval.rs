@@ -77,9 +77,12 @@ pub fn read_qrels(path: &Path) -> Result<Qrels> {
     if bad.is_empty() { Ok(qrels) } else { Err(Error::Invalid(bad)) }
 }
 
+/// One query's ranking: its id, and the ids of the talks found with their scores, best first.
+pub type Ranking = (String, Vec<(String, f32)>);
+
 /// Runs every query (prefix matching off: the queries are complete) and returns the ranked ids
 /// with scores, per query id.
-pub fn run(engine: &Engine, queries: &[EvalQuery]) -> Result<Vec<(String, Vec<(String, f32)>)>> {
+pub fn run(engine: &Engine, queries: &[EvalQuery]) -> Result<Vec<Ranking>> {
     let mut runs = Vec::with_capacity(queries.len());
     for q in queries {
         let mut req = SearchRequest::new(truncate_chars(&q.text, crate::search::MAX_QUERY_CHARS));

@@ -112,11 +112,11 @@ pub fn parse(input: &str) -> ParsedQuery {
             break;
         }
         let mut negated = false;
-        if let Some(after) = rest.strip_prefix('-') {
-            if after.starts_with(|c: char| !c.is_whitespace() && c != '-') {
-                negated = true;
-                rest = after;
-            }
+        if let Some(after) = rest.strip_prefix('-')
+            && after.starts_with(|c: char| !c.is_whitespace() && c != '-')
+        {
+            negated = true;
+            rest = after;
         }
         // A quoted phrase, if its closing quote exists; otherwise the quote is dropped.
         if let Some(after) = rest.strip_prefix('"') {

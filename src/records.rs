@@ -52,10 +52,10 @@ impl Records {
     /// Store readers for `searcher`'s segments: the cached ones if they are its segments, else
     /// new ones (the index changed).
     fn readers(&self, searcher: &Searcher) -> Result<Arc<Readers>> {
-        if let Some(r) = self.readers.read().unwrap_or_else(|e| e.into_inner()).as_ref() {
-            if r.key.iter().copied().eq(segment_key(searcher)) {
-                return Ok(r.clone());
-            }
+        if let Some(r) = self.readers.read().unwrap_or_else(|e| e.into_inner()).as_ref()
+            && r.key.iter().copied().eq(segment_key(searcher))
+        {
+            return Ok(r.clone());
         }
         let segments = searcher
             .segment_readers()

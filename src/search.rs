@@ -154,10 +154,10 @@ impl SearchRequest {
         if self.offset > MAX_OFFSET {
             return Err(Error::bad_param("offset", format!("{} is out of range 0..={MAX_OFFSET}", self.offset)));
         }
-        if let (Some(from), Some(to)) = (self.filters.year_from, self.filters.year_to) {
-            if from > to {
-                return Err(Error::bad_param("year_from", format!("{from} is after year_to {to}")));
-            }
+        if let (Some(from), Some(to)) = (self.filters.year_from, self.filters.year_to)
+            && from > to
+        {
+            return Err(Error::bad_param("year_from", format!("{from} is after year_to {to}")));
         }
         Ok(())
     }
@@ -507,11 +507,12 @@ fn suggest(query: &str, corrections: &[plan::Correction]) -> Option<String> {
     let mut out = query.to_string();
     let mut changed = false;
     for c in corrections {
-        if c.typed_freq < SUGGEST_BELOW && c.better.doc_freq >= 10 * c.typed_freq.max(1) {
-            if let Some(at) = out.find(c.typed.as_str()) {
-                out.replace_range(at..at + c.typed.len(), &c.better.term);
-                changed = true;
-            }
+        if c.typed_freq < SUGGEST_BELOW
+            && c.better.doc_freq >= 10 * c.typed_freq.max(1)
+            && let Some(at) = out.find(c.typed.as_str())
+        {
+            out.replace_range(at..at + c.typed.len(), &c.better.term);
+            changed = true;
         }
     }
     changed.then_some(out)

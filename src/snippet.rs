@@ -55,11 +55,11 @@ impl Highlighter {
         let Some(&first) = bytes.first() else { return };
         self.first.insert(first);
         self.first_or_stem.insert(first);
-        if analysis::is_stem(&term) {
-            if let Some(&b) = bytes.get(analysis::STEM_MARK.len_utf8()) {
-                self.stems.insert(b);
-                self.first_or_stem.insert(b);
-            }
+        if analysis::is_stem(&term)
+            && let Some(&b) = bytes.get(analysis::STEM_MARK.len_utf8())
+        {
+            self.stems.insert(b);
+            self.first_or_stem.insert(b);
         }
         let key = term_key(&term);
         self.terms.insert(term, key);
@@ -79,10 +79,10 @@ impl Highlighter {
         }
         analysis::for_each_token_starting(text, &self.first_or_stem, &self.stems, |token| {
             let first = token.text.as_bytes().first().copied().unwrap_or_default();
-            if self.first.contains(first) {
-                if let Some(&key) = self.terms.get(token.text.as_str()) {
-                    spans.push((token.offset_from, token.offset_to, key));
-                }
+            if self.first.contains(first)
+                && let Some(&key) = self.terms.get(token.text.as_str())
+            {
+                spans.push((token.offset_from, token.offset_to, key));
             }
         });
         spans.sort_unstable();
@@ -221,12 +221,12 @@ impl Snippet {
         let mut pending_space = false;
         for (i, c) in source[from..to].char_indices() {
             let at = from + i;
-            if let (Some(start), Some(&&(_, end, _))) = (open, span_iter.peek()) {
-                if at >= end {
-                    highlights.push((start, chars));
-                    open = None;
-                    span_iter.next();
-                }
+            if let (Some(start), Some(&&(_, end, _))) = (open, span_iter.peek())
+                && at >= end
+            {
+                highlights.push((start, chars));
+                open = None;
+                span_iter.next();
             }
             if c.is_whitespace() || c.is_control() {
                 pending_space = !text.is_empty() && !text.ends_with(' ');
