@@ -82,7 +82,11 @@ fn count_paragraphs(talks: &[Talk]) -> HashMap<&str, usize, FoldHash> {
 }
 
 /// The abstract text to index: the abstract less its boilerplate paragraphs.
-pub fn indexed_abstract<'a, S: BuildHasher>(talk: &'a Talk, boilerplate: &HashSet<&str, S>) -> Cow<'a, str> {
+pub fn indexed_abstract<'a, T, S>(talk: &'a Talk, boilerplate: &HashSet<T, S>) -> Cow<'a, str>
+where
+    T: std::borrow::Borrow<str> + std::hash::Hash + Eq,
+    S: BuildHasher,
+{
     if boilerplate.is_empty() || !paragraphs(&talk.r#abstract).any(|p| boilerplate.contains(p)) {
         return Cow::Borrowed(&talk.r#abstract);
     }

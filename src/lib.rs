@@ -15,6 +15,7 @@ pub mod expand;
 pub mod export;
 pub mod facets;
 pub mod feedback;
+pub mod hits;
 pub mod http;
 pub mod indexer;
 pub mod ingest;

@@ -7,6 +7,7 @@
 //! new snapshot and its caches are built first, then swapped in, so a search runs on one
 //! snapshot from start to end and never sees half an update.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashSet};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Instant;
@@ -20,12 +21,13 @@ use crate::cache::ResponseCache;
 use crate::error::{Error, Result};
 use crate::facets::{self, Facet, FacetCollector, FacetValue};
 use crate::feedback;
+pub use crate::hits::{SUGGEST_BELOW, duplicate_key};
+use crate::hits::{collapse, make_hit, suggest};
 use crate::plan::{self, Weights};
 use crate::query;
 use crate::rerank;
 use crate::schema::Fields;
 use crate::snapshot::Snapshot;
-use crate::snippet::{Highlighter, Snippet};
 use crate::store::IndexDir;
 use crate::suggest::Suggestion;
 use crate::synonyms::Synonyms;
@@ -300,7 +302,7 @@ impl Engine {
         }
     }
 
-    fn snapshot(&self) -> Arc<Snapshot> {
+    pub(crate) fn snapshot(&self) -> Arc<Snapshot> {
         self.snapshot.read().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
@@ -385,7 +387,7 @@ impl Engine {
         };
         let scored = if rerank {
             let fields = [self.fields.title, self.fields.r#abstract];
-            let text = |a| self.load(&searcher, a).map(|t| format!("{}\n{}", t.title, t.r#abstract));
+            let text = |a| self.load(&searcher, a).map(|t| format!("{}\n{}", t.title, snapshot.indexed_abstract(&t)));
             let ranked = rerank::rerank(&searcher, &fields, &plan.terms, scored, &text, &rr)?;
             let skip = if req.distinct { 0 } else { req.offset };
             ranked.into_iter().skip(skip).take(wanted - skip).collect()
@@ -431,7 +433,7 @@ impl Engine {
         let first = searcher.search(&query, &TopDocs::with_limit(fb.docs).order_by_score())?;
         let mut top = Vec::with_capacity(first.len());
         for (score, address) in first {
-            top.push((score, self.load(searcher, address)?));
+            top.push((score, self.load_as_indexed(searcher, address)?));
         }
         let known: HashSet<String> = terms.iter().cloned().collect();
         let words = feedback::expansion_terms(searcher, self.fields.r#abstract, &top, &known, fb.terms);
@@ -447,8 +449,10 @@ impl Engine {
         }
         let talk = self.get(id)?;
         let searcher = self.searcher();
+        let mut indexed = talk.clone();
+        indexed.r#abstract = self.snapshot().indexed_abstract(&talk).into_owned();
         let mut words =
-            feedback::expansion_terms(&searcher, self.fields.r#abstract, &[(1.0, talk.clone())], &HashSet::new(), 20);
+            feedback::expansion_terms(&searcher, self.fields.r#abstract, &[(1.0, indexed)], &HashSet::new(), 20);
         // The title and tags say best what a talk is about: their words weigh as much as the
         // abstract's strongest.
         let strongest = words.first().map_or(0.2, |(_, w)| *w);
@@ -496,78 +500,14 @@ impl Engine {
     fn load(&self, searcher: &Searcher, address: DocAddress) -> Result<Talk> {
         self.snapshot().records.talk(searcher, address)
     }
-}
 
-/// A word found in fewer talks than this gets a "did you mean" if a better-known spelling exists.
-pub const SUGGEST_BELOW: u64 = 5;
-
-/// "Did you mean": the query with each rare word that has a much better-known spelling (ten
-/// times as many talks) replaced by it.
-fn suggest(query: &str, corrections: &[plan::Correction]) -> Option<String> {
-    let mut out = query.to_string();
-    let mut changed = false;
-    for c in corrections {
-        if c.typed_freq < SUGGEST_BELOW
-            && c.better.doc_freq >= 10 * c.typed_freq.max(1)
-            && let Some(at) = out.find(c.typed.as_str())
-        {
-            out.replace_range(at..at + c.typed.len(), &c.better.term);
-            changed = true;
+    /// The talk at `address` with its abstract as indexed (without boilerplate paragraphs).
+    fn load_as_indexed(&self, searcher: &Searcher, address: DocAddress) -> Result<Talk> {
+        let mut talk = self.load(searcher, address)?;
+        if let Cow::Owned(kept) = self.snapshot().indexed_abstract(&talk) {
+            talk.r#abstract = kept;
         }
-    }
-    changed.then_some(out)
-}
-
-/// Keeps the best-ranked of each group of talks with the same [`duplicate_key`], listing the
-/// others in its third element.
-fn collapse(talks: Vec<(f32, Talk, Vec<Given>)>) -> Vec<(f32, Talk, Vec<Given>)> {
-    let mut out: Vec<(f32, Talk, Vec<Given>)> = Vec::with_capacity(talks.len());
-    let mut group_of: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
-    for (score, talk, _) in talks {
-        let key = duplicate_key(&talk);
-        match group_of.get(&key) {
-            Some(&i) => out[i].2.push(Given { id: talk.id, event: talk.event, date: talk.date }),
-            None => {
-                group_of.insert(key, out.len());
-                out.push((score, talk, Vec::new()));
-            }
-        }
-    }
-    out
-}
-
-/// Talks with the same title and speakers (folded) are the same talk given more than once.
-pub fn duplicate_key(talk: &Talk) -> String {
-    let mut speakers: Vec<String> = talk.speakers.iter().map(|s| crate::analysis::fold(s)).collect();
-    speakers.sort();
-    format!("{}\u{0}{}", crate::analysis::fold(talk.title.trim()), speakers.join("\u{0}"))
-}
-
-fn make_hit(talk: Talk, score: f32, highlighter: Option<&Highlighter>) -> Hit {
-    let (title, snippet, speaker_highlights) = match highlighter {
-        Some(h) => (
-            h.full(&talk.title),
-            h.window(&talk.r#abstract),
-            talk.speakers.iter().map(|s| h.full(s).highlights).collect(),
-        ),
-        None => (Snippet::default(), Snippet::default(), Vec::new()),
-    };
-    Hit {
-        title_html: title.to_html(),
-        snippet_html: snippet.to_html(),
-        id: talk.id,
-        title: talk.title,
-        title_highlights: title.highlights,
-        speakers: talk.speakers,
-        speaker_highlights,
-        event: talk.event,
-        date: talk.date,
-        duration_s: talk.duration_s,
-        url: talk.url,
-        score,
-        snippet: snippet.text,
-        highlights: snippet.highlights,
-        also_given: Vec::new(),
+        Ok(talk)
     }
 }
 

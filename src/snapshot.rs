@@ -7,17 +7,21 @@
 //! are built before it is returned, from what the old one read of unchanged segments, so the
 //! engine can swap it in without a search ever waiting for them or mixing two commits.
 
-use std::sync::OnceLock;
+use std::borrow::Cow;
+use std::collections::HashSet;
+use std::sync::{Arc, OnceLock};
 
 use tantivy::schema::Field;
 use tantivy::{IndexReader, Searcher};
 
+use crate::analysis::FoldHash;
 use crate::error::Result;
 use crate::facets::Ordinals;
 use crate::records::Records;
 use crate::schema::{Fields, TextField};
 use crate::store::IndexDir;
 use crate::suggest::Suggester;
+use crate::talk::Talk;
 use crate::vocabulary::Vocabulary;
 
 /// One commit of one generation, and the caches built from it.
@@ -37,6 +41,8 @@ pub(crate) struct Snapshot {
     pub(crate) records: Records,
     /// The values of the text facets of this commit, for counting them by global ordinal.
     pub(crate) facet_values: Ordinals,
+    /// The generation's boilerplate paragraphs, which its abstracts are indexed without.
+    boilerplate: Arc<HashSet<String, FoldHash>>,
 }
 
 impl Snapshot {
@@ -46,10 +52,17 @@ impl Snapshot {
         // Read before the reader opens: a commit in between makes the next refresh reload
         // again, never miss one.
         let commit = dir.commit_marker(&opened.generation)?;
-        Ok(Snapshot::new(opened.generation.clone(), opened.reader()?, commit))
+        let mut boilerplate = HashSet::with_hasher(FoldHash::new());
+        boilerplate.extend(opened.meta.boilerplate.iter().cloned());
+        Ok(Snapshot::new(opened.generation.clone(), opened.reader()?, commit, Arc::new(boilerplate)))
     }
 
-    fn new(generation: String, reader: IndexReader, commit: Vec<u8>) -> Snapshot {
+    fn new(
+        generation: String,
+        reader: IndexReader,
+        commit: Vec<u8>,
+        boilerplate: Arc<HashSet<String, FoldHash>>,
+    ) -> Snapshot {
         let searcher = reader.searcher();
         Snapshot {
             generation,
@@ -60,7 +73,15 @@ impl Snapshot {
             suggester: OnceLock::new(),
             records: Records::new(Fields::new().record),
             facet_values: Ordinals::default(),
+            boilerplate,
         }
+    }
+
+    /// `talk`'s abstract as it is indexed: without the generation's boilerplate paragraphs
+    /// (what feedback and re-ranking count words in, so that a licence notice's words do not
+    /// look characteristic of a talk).
+    pub(crate) fn indexed_abstract<'a>(&self, talk: &'a Talk) -> Cow<'a, str> {
+        crate::indexer::indexed_abstract(talk, &self.boilerplate)
     }
 
     /// The snapshot of the index as it is now, with its caches built, or `None` if nothing
@@ -77,7 +98,7 @@ impl Snapshot {
             return Ok(None);
         }
         self.reader.reload()?;
-        let fresh = Snapshot::new(current, self.reader.clone(), commit);
+        let fresh = Snapshot::new(current, self.reader.clone(), commit, Arc::clone(&self.boilerplate));
         fresh.warm_after(self, fields);
         Ok(Some(fresh))
     }

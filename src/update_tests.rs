@@ -75,10 +75,16 @@ fn added_abstracts_leave_out_the_generations_boilerplate() {
     let (_tmp, dir) = index(&talks);
     let added = talk("u/added", "Packaging", "Pat", &format!("Wheels and sdists.\n\n{notice}"));
     upsert(&dir, &[added], PATIENCE).unwrap();
-    let engine = Engine::open(dir).unwrap();
+    let engine = Engine::open(dir.clone()).unwrap();
     assert_eq!(ids(&engine, "sdists"), ["u/added"]);
     assert!(ids(&engine, "volunteer").is_empty(), "the boilerplate paragraph is not indexed");
-    assert!(engine.get("u/added").unwrap().r#abstract.ends_with(notice), "but it is kept in the record");
+    let record = engine.get("u/added").unwrap();
+    assert!(record.r#abstract.ends_with(notice), "but it is kept in the record");
+    let as_indexed = engine.snapshot().indexed_abstract(&record).into_owned();
+    assert_eq!(as_indexed, "Wheels and sdists.", "feedback and re-ranking count words as indexed");
+    upsert(&dir, &[talk("u/later", "Later", "Lu", "More.")], PATIENCE).unwrap();
+    assert!(engine.refresh().unwrap());
+    assert_eq!(engine.snapshot().indexed_abstract(&record), as_indexed, "the next commit knows it too");
 }
 
 #[test]
