@@ -12,7 +12,8 @@
 #    matching) and of suggest, plus the time to open the index and warm its vocabulary and
 #    suggester; all sizes back to back, in two passes (in order, then reversed), keeping the
 #    lower figure of the two: load from elsewhere only adds time.
-# 3. Start-up to the first /healthz 200, and the peak RSS of `talksearch serve` after a 10 s wrk
+# 3. Start-up to the first /healthz 200, and the peak RSS of `talksearch serve` (result cache off, so
+#    every request is ranked) after a 10 s wrk
 #    run of the topics mix over HTTP (1 thread, 8 connections).
 # Prints a table and, between successive sizes, the growth exponent k of p50 and p99
 # (latency ~ N^k: k < 1 is sub-linear). All indexes are kept until phase 3: needs about 2.5 GB
@@ -106,7 +107,7 @@ for N in $ORDER; do
   st=$(python3 "$ROOT/scripts/peers/startup.py" --url "http://127.0.0.1:$PORT/healthz" --runs 3 -- \
     "$BIN" --index "$IDX" serve --addr "127.0.0.1:$PORT")
   B[$N.startup]=$(field median "$st")
-  RUST_LOG=warn "$BIN" --index "$IDX" serve --addr "127.0.0.1:$PORT" >"$TMP/serve.log" 2>&1 &
+  RUST_LOG=warn "$BIN" --index "$IDX" serve --addr "127.0.0.1:$PORT" --cache-entries 0 >"$TMP/serve.log" 2>&1 &
   SERVER=$!
   wait_up "http://127.0.0.1:$PORT/healthz" "$SERVER"
   python3 "$ROOT/scripts/peers/urls.py" check --base "http://127.0.0.1:$PORT" "$TMP/urls" || die "non-200 at N=$N"
