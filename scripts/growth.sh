@@ -17,7 +17,7 @@
 #    run of the topics mix over HTTP (1 thread, 8 connections).
 # Prints a table and, between successive sizes, the growth exponent k of p50 and p99
 # (latency ~ N^k: k < 1 is sub-linear). All indexes are kept until phase 3: needs about 2.5 GB
-# free with the 1M size; takes about 20 minutes with the defaults on an idle 2-core machine
+# free with the 1M size; takes about 5 minutes with the defaults on an idle 2-core machine
 # (most of it building the 1M index), over 30 on a busy one.
 set -euo pipefail
 
