@@ -50,12 +50,26 @@ pub fn app(state: AppState, config: &ServeConfig) -> Router {
     layers::apply(router, config)
 }
 
+/// Threads for searches (and the other blocking work: warm-up, refresh, writes): twice the
+/// cores, at least 4. tokio's default (512) lets a burst of connections each get a thread, which
+/// on 2 cores only adds memory (every thread keeps its own analyzer caches and allocator
+/// arena) and context switches: with wrk's 8 connections, 3,811-4,017 req/s and 108 MB peak RSS
+/// with 512 threads against 4,331 req/s and 86 MB with 4 (BENCHMARKS.md). Work beyond them
+/// waits in tokio's queue; `--max-concurrent` bounds the requests in flight.
+fn blocking_threads() -> usize {
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    (2 * cores).max(4)
+}
+
 /// Serves until Ctrl-C or SIGTERM.
 pub fn serve(engine: Engine, config: ServeConfig) -> Result<()> {
     config.validate()?;
     init_tracing();
-    let runtime =
-        tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(|e| Error::io("tokio runtime", e))?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .max_blocking_threads(blocking_threads())
+        .enable_all()
+        .build()
+        .map_err(|e| Error::io("tokio runtime", e))?;
     runtime.block_on(async move {
         let listener =
             tokio::net::TcpListener::bind(config.addr).await.map_err(|e| Error::io(config.addr.to_string(), e))?;
