@@ -7,7 +7,6 @@
 //! new snapshot and its caches are built first, then swapped in, so a search runs on one
 //! snapshot from start to end and never sees half an update.
 
-use std::borrow::Cow;
 use std::collections::{BTreeMap, HashSet};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Instant;
@@ -353,7 +352,7 @@ impl Engine {
         let mut plan = plan::build(&parsed, &self.fields, &self.weights, &ctx);
         let fb = self.weights.feedback;
         if fb.docs > 0 && !plan.match_all && plan.terms.len() >= fb.min_words {
-            plan.query = self.with_feedback(&searcher, plan.query, &plan.terms)?;
+            plan.query = self.with_feedback(snapshot, plan.query, &plan.terms)?;
         }
         if !req.filters.is_empty() {
             let mut clauses = plan::filter_clauses(&req.filters, &self.fields);
@@ -428,12 +427,13 @@ impl Engine {
     }
 
     /// Runs `query`, takes its top talks as relevant, and returns it expanded with their words.
-    fn with_feedback(&self, searcher: &Searcher, query: Box<dyn Query>, terms: &[String]) -> Result<Box<dyn Query>> {
+    fn with_feedback(&self, snapshot: &Snapshot, query: Box<dyn Query>, terms: &[String]) -> Result<Box<dyn Query>> {
         let fb = self.weights.feedback;
+        let searcher = &snapshot.searcher;
         let first = searcher.search(&query, &TopDocs::with_limit(fb.docs).order_by_score())?;
         let mut top = Vec::with_capacity(first.len());
         for (score, address) in first {
-            top.push((score, self.load_as_indexed(searcher, address)?));
+            top.push((score, snapshot.talk_as_indexed(address)?));
         }
         let known: HashSet<String> = terms.iter().cloned().collect();
         let words = feedback::expansion_terms(searcher, self.fields.r#abstract, &top, &known, fb.terms);
@@ -448,9 +448,10 @@ impl Engine {
             return Err(Error::bad_param("limit", format!("{limit} is out of range 1..={MAX_LIMIT}")));
         }
         let talk = self.get(id)?;
-        let searcher = self.searcher();
+        let snapshot = self.snapshot();
+        let searcher = snapshot.searcher.clone();
         let mut indexed = talk.clone();
-        indexed.r#abstract = self.snapshot().indexed_abstract(&talk).into_owned();
+        indexed.r#abstract = snapshot.indexed_abstract(&talk).into_owned();
         let mut words =
             feedback::expansion_terms(&searcher, self.fields.r#abstract, &[(1.0, indexed)], &HashSet::new(), 20);
         // The title and tags say best what a talk is about: their words weigh as much as the
@@ -499,15 +500,6 @@ impl Engine {
 
     fn load(&self, searcher: &Searcher, address: DocAddress) -> Result<Talk> {
         self.snapshot().records.talk(searcher, address)
-    }
-
-    /// The talk at `address` with its abstract as indexed (without boilerplate paragraphs).
-    fn load_as_indexed(&self, searcher: &Searcher, address: DocAddress) -> Result<Talk> {
-        let mut talk = self.load(searcher, address)?;
-        if let Cow::Owned(kept) = self.snapshot().indexed_abstract(&talk) {
-            talk.r#abstract = kept;
-        }
-        Ok(talk)
     }
 }
 

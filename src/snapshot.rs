@@ -84,6 +84,15 @@ impl Snapshot {
         crate::indexer::indexed_abstract(talk, &self.boilerplate)
     }
 
+    /// The talk at `address` in this snapshot, its abstract as indexed.
+    pub(crate) fn talk_as_indexed(&self, address: tantivy::DocAddress) -> Result<Talk> {
+        let mut talk = self.records.talk(&self.searcher, address)?;
+        if let Cow::Owned(kept) = self.indexed_abstract(&talk) {
+            talk.r#abstract = kept;
+        }
+        Ok(talk)
+    }
+
     /// The snapshot of the index as it is now, with its caches built, or `None` if nothing
     /// changed since this one. Costs two small file reads when nothing changed.
     pub(crate) fn next(&self, dir: &IndexDir, fields: &Fields) -> Result<Option<Snapshot>> {
