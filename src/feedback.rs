@@ -8,9 +8,9 @@
 
 use std::collections::{HashMap, HashSet};
 
-use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
+use tantivy::Term;
+use tantivy::query::{Bm25StatisticsProvider, BooleanQuery, BoostQuery, Occur, Query, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption};
-use tantivy::{Searcher, Term};
 
 use crate::analysis;
 use crate::talk::Talk;
@@ -37,14 +37,15 @@ impl Default for Feedback {
 
 /// The words that characterise `top` (talks with their first-pass scores, best first), with
 /// weights summing to 1, excluding `known` (the query's own terms) and stop-like words.
+/// Document frequencies come from `stats` (a searcher, or a snapshot's remembered statistics).
 pub fn expansion_terms(
-    searcher: &Searcher,
+    stats: &dyn Bm25StatisticsProvider,
     field: Field,
     top: &[(f32, Talk)],
     known: &HashSet<String>,
     terms: usize,
 ) -> Vec<(String, f32)> {
-    let num_docs = searcher.num_docs().max(1) as f32;
+    let num_docs = stats.total_num_docs().unwrap_or(0).max(1) as f32;
     let max_score = top.iter().map(|(s, _)| *s).fold(f32::MIN, f32::max);
     let mut weights: HashMap<String, f32> = HashMap::new();
     for (score, talk) in top {
@@ -70,7 +71,7 @@ pub fn expansion_terms(
         .into_iter()
         .filter(|(w, _)| !known.contains(w))
         .map(|(w, p)| {
-            let df = searcher.doc_freq(&Term::from_field_text(field, &w)).unwrap_or(0) as f32;
+            let df = stats.doc_freq(&Term::from_field_text(field, &w)).unwrap_or(0) as f32;
             let idf = ((num_docs - df + 0.5) / (df + 0.5)).ln_1p();
             (w, p * idf)
         })

@@ -28,6 +28,7 @@ pub mod schema;
 pub mod search;
 mod snapshot;
 pub mod snippet;
+mod statistics;
 pub mod stats;
 pub mod store;
 pub mod suggest;

@@ -25,6 +25,7 @@
 use std::collections::HashMap;
 
 use tantivy::postings::Postings;
+use tantivy::query::Bm25StatisticsProvider;
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocAddress, DocSet, Searcher, TERMINATED, Term};
 
@@ -103,6 +104,8 @@ pub fn class_counts(text: &str) -> (HashMap<String, u32>, u32) {
 /// Index statistics of stem classes in some fields.
 pub struct Stats<'a> {
     searcher: &'a Searcher,
+    /// Document frequencies of single terms (the searcher, or a snapshot's remembered ones).
+    doc_freqs: &'a dyn Bm25StatisticsProvider,
     fields: &'a [Field],
     num_docs: f32,
     avg_len: f32,
@@ -110,7 +113,11 @@ pub struct Stats<'a> {
 
 impl<'a> Stats<'a> {
     /// Statistics over `fields` (a talk's length is its token count summed over them).
-    pub fn new(searcher: &'a Searcher, fields: &'a [Field]) -> Result<Stats<'a>> {
+    pub fn new(
+        searcher: &'a Searcher,
+        doc_freqs: &'a dyn Bm25StatisticsProvider,
+        fields: &'a [Field],
+    ) -> Result<Stats<'a>> {
         let (mut tokens, mut docs) = (0u64, 0u64);
         for segment in searcher.segment_readers() {
             docs += u64::from(segment.max_doc());
@@ -120,6 +127,7 @@ impl<'a> Stats<'a> {
         }
         Ok(Stats {
             searcher,
+            doc_freqs,
             fields,
             num_docs: searcher.num_docs().max(1) as f32,
             avg_len: (tokens as f32 / docs.max(1) as f32).max(1.0),
@@ -163,7 +171,7 @@ impl<'a> Stats<'a> {
         let Some(&field) = self.fields.last() else { return Ok(0) };
         let mut total = 0;
         for term in self.forms(field, class) {
-            total += self.searcher.doc_freq(&term)?;
+            total += self.doc_freqs.doc_freq(&term)?;
         }
         Ok(total.min(self.num_docs as u64))
     }
@@ -268,6 +276,7 @@ fn mix(first: &[f32], stems: &[f32], weight: f32) -> Vec<f32> {
 /// talk's title and abstract, for feedback. Scores are returned on the mixed scale.
 pub fn rerank(
     searcher: &Searcher,
+    doc_freqs: &dyn Bm25StatisticsProvider,
     fields: &[Field],
     terms: &[String],
     hits: Vec<(f32, DocAddress)>,
@@ -278,7 +287,7 @@ pub fn rerank(
     if n == 0 || terms.is_empty() {
         return Ok(hits);
     }
-    let stats = Stats::new(searcher, fields)?;
+    let stats = Stats::new(searcher, doc_freqs, fields)?;
     let docs: Vec<DocAddress> = hits[..n].iter().map(|&(_, a)| a).collect();
     let first: Vec<f32> = hits[..n].iter().map(|&(s, _)| s).collect();
     let lens = stats.lengths(&docs)?;
@@ -404,7 +413,7 @@ mod tests {
         let (fields, searcher) =
             index(&[&[("Models", "a model"), ("Modelling", "")], &[("Model", "model"), ("Other", "boats")]]);
         let f = [fields.title, fields.r#abstract];
-        let stats = Stats::new(&searcher, &f).unwrap();
+        let stats = Stats::new(&searcher, &searcher, &f).unwrap();
         assert_eq!(stats.doc_freq("model").unwrap(), 3, "talks with any form, in any field, once");
         assert!(stats.doc_freq_estimate("model").unwrap() >= 2);
         let docs = [0, 1, 2, 3].map(|n| address(&fields, &searcher, n));
@@ -434,16 +443,16 @@ mod tests {
             Ok(format!("{title}\n{abstract_}"))
         };
         let hits = vec![(10.0, a), (6.0, b), (1.0, boat)];
-        let ranked = rerank(&searcher, &f, &terms, hits.clone(), &text, &Rerank::default()).unwrap();
+        let ranked = rerank(&searcher, &searcher, &f, &terms, hits.clone(), &text, &Rerank::default()).unwrap();
         let order: Vec<DocAddress> = ranked.iter().map(|&(_, d)| d).collect();
         assert_eq!(order, [b, a, boat]);
         assert!(ranked.windows(2).all(|w| w[0].0 >= w[1].0), "scores follow the order");
         let off = Rerank { weight: 0.0, ..Rerank::default() };
-        let kept = rerank(&searcher, &f, &terms, hits.clone(), &text, &off).unwrap();
+        let kept = rerank(&searcher, &searcher, &f, &terms, hits.clone(), &text, &off).unwrap();
         assert_eq!(kept.iter().map(|&(_, d)| d).collect::<Vec<_>>(), [a, b, boat]);
         // Past the depth, talks keep their order and come after the re-ranked ones.
         let shallow = Rerank { depth: 1, ..Rerank::default() };
-        let ranked = rerank(&searcher, &f, &terms, hits, &text, &shallow).unwrap();
+        let ranked = rerank(&searcher, &searcher, &f, &terms, hits, &text, &shallow).unwrap();
         assert_eq!(ranked.iter().map(|&(_, d)| d).collect::<Vec<_>>(), [a, b, boat]);
     }
 
@@ -457,7 +466,7 @@ mod tests {
         talks.extend([("Boats", "boats on the sea"); 20]);
         let (fields, searcher) = index(&[&talks]);
         let f = [fields.title, fields.r#abstract];
-        let stats = Stats::new(&searcher, &f).unwrap();
+        let stats = Stats::new(&searcher, &searcher, &f).unwrap();
         let docs = [address(&fields, &searcher, 0), address(&fields, &searcher, 1)];
         let texts =
             ["Flutter\nflutter of panels in supersonic flow", "Flutter again\npanel flutter at supersonic speeds"];

@@ -378,16 +378,23 @@ impl Engine {
         let counter = FacetCollector::new(&req.facets, &snapshot.facet_values, &searcher)?;
         let (scored, (total, counts)): (Vec<(f32, DocAddress)>, facets::Fruit) = match by_date {
             Some(order) => {
-                let (docs, counted) =
-                    searcher.search(&plan.query, &(top.order_by_fast_field::<i64>("day", order), counter))?;
+                let (docs, counted) = searcher.search_with_statistics_provider(
+                    &plan.query,
+                    &(top.order_by_fast_field::<i64>("day", order), counter),
+                    &snapshot.statistics,
+                )?;
                 (docs.into_iter().map(|(_, a)| (0.0, a)).collect(), counted)
             }
-            None => searcher.search(&plan.query, &(top.order_by_score(), counter))?,
+            None => searcher.search_with_statistics_provider(
+                &plan.query,
+                &(top.order_by_score(), counter),
+                &snapshot.statistics,
+            )?,
         };
         let scored = if rerank {
             let fields = [self.fields.title, self.fields.r#abstract];
             let text = |a| self.load(&searcher, a).map(|t| format!("{}\n{}", t.title, snapshot.indexed_abstract(&t)));
-            let ranked = rerank::rerank(&searcher, &fields, &plan.terms, scored, &text, &rr)?;
+            let ranked = rerank::rerank(&searcher, &snapshot.statistics, &fields, &plan.terms, scored, &text, &rr)?;
             let skip = if req.distinct { 0 } else { req.offset };
             ranked.into_iter().skip(skip).take(wanted - skip).collect()
         } else {
@@ -430,13 +437,17 @@ impl Engine {
     fn with_feedback(&self, snapshot: &Snapshot, query: Box<dyn Query>, terms: &[String]) -> Result<Box<dyn Query>> {
         let fb = self.weights.feedback;
         let searcher = &snapshot.searcher;
-        let first = searcher.search(&query, &TopDocs::with_limit(fb.docs).order_by_score())?;
+        let first = searcher.search_with_statistics_provider(
+            &query,
+            &TopDocs::with_limit(fb.docs).order_by_score(),
+            &snapshot.statistics,
+        )?;
         let mut top = Vec::with_capacity(first.len());
         for (score, address) in first {
             top.push((score, snapshot.talk_as_indexed(address)?));
         }
         let known: HashSet<String> = terms.iter().cloned().collect();
-        let words = feedback::expansion_terms(searcher, self.fields.r#abstract, &top, &known, fb.terms);
+        let words = feedback::expansion_terms(&snapshot.statistics, self.fields.r#abstract, &top, &known, fb.terms);
         Ok(feedback::expand(query, &words, &[self.fields.title, self.fields.r#abstract], fb.weight))
     }
 
@@ -452,8 +463,13 @@ impl Engine {
         let searcher = snapshot.searcher.clone();
         let mut indexed = talk.clone();
         indexed.r#abstract = snapshot.indexed_abstract(&talk).into_owned();
-        let mut words =
-            feedback::expansion_terms(&searcher, self.fields.r#abstract, &[(1.0, indexed)], &HashSet::new(), 20);
+        let mut words = feedback::expansion_terms(
+            &snapshot.statistics,
+            self.fields.r#abstract,
+            &[(1.0, indexed)],
+            &HashSet::new(),
+            20,
+        );
         // The title and tags say best what a talk is about: their words weigh as much as the
         // abstract's strongest.
         let strongest = words.first().map_or(0.2, |(_, w)| *w);
@@ -470,7 +486,8 @@ impl Engine {
         let fields = [self.fields.title, self.fields.r#abstract, self.fields.tags];
         let query = feedback::expand(Box::new(tantivy::query::EmptyQuery), &words, &fields, 1.0);
         let key = duplicate_key(&talk);
-        let found = searcher.search(&query, &TopDocs::with_limit(limit * 3 + 10).order_by_score())?;
+        let top = TopDocs::with_limit(limit * 3 + 10).order_by_score();
+        let found = searcher.search_with_statistics_provider(&query, &top, &snapshot.statistics)?;
         let highlighter = crate::snippet::Highlighter::default();
         let mut hits = Vec::with_capacity(limit);
         let mut keys = HashSet::from([key]);

@@ -19,6 +19,7 @@ use crate::error::Result;
 use crate::facets::Ordinals;
 use crate::records::Records;
 use crate::schema::{Fields, TextField};
+use crate::statistics::Statistics;
 use crate::store::IndexDir;
 use crate::suggest::Suggester;
 use crate::talk::Talk;
@@ -39,6 +40,9 @@ pub(crate) struct Snapshot {
     suggester: OnceLock<Suggester>,
     /// Reads the stored records of hits.
     pub(crate) records: Records,
+    /// BM25 statistics of `searcher`, looked up once per term: pass to
+    /// `Searcher::search_with_statistics_provider`.
+    pub(crate) statistics: Statistics,
     /// The values of the text facets of this commit, for counting them by global ordinal.
     pub(crate) facet_values: Ordinals,
     /// The generation's boilerplate paragraphs, which its abstracts are indexed without.
@@ -64,6 +68,7 @@ impl Snapshot {
         boilerplate: Arc<HashSet<String, FoldHash>>,
     ) -> Snapshot {
         let searcher = reader.searcher();
+        let statistics = Statistics::new(&searcher);
         Snapshot {
             generation,
             reader,
@@ -72,6 +77,7 @@ impl Snapshot {
             vocabulary: OnceLock::new(),
             suggester: OnceLock::new(),
             records: Records::new(Fields::new().record),
+            statistics,
             facet_values: Ordinals::default(),
             boilerplate,
         }

@@ -10,7 +10,7 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
-use crate::analysis::{self, ByteSet, FoldHash};
+use crate::analysis::{self, ByteSet, FoldHash, Starts};
 
 /// Longest snippet, in characters.
 pub const SNIPPET_CHARS: usize = 200;
@@ -36,14 +36,14 @@ pub struct Highlighter {
     /// First bytes of the stems in `terms` (after the mark): only words starting with one are
     /// stemmed when a text is scanned.
     stems: ByteSet,
-    /// `first` and `stems`: where a matching token can start in a text.
-    first_or_stem: ByteSet,
+    /// Where in a text a matching token can begin: only those words are analysed.
+    starts: Starts,
 }
 
 impl Default for Highlighter {
     fn default() -> Self {
         let none = ByteSet::EMPTY;
-        Highlighter { terms: HashMap::default(), first: none, stems: none, first_or_stem: none }
+        Highlighter { terms: HashMap::default(), first: none, stems: none, starts: Starts::none() }
     }
 }
 
@@ -54,12 +54,11 @@ impl Highlighter {
         let bytes = term.as_bytes();
         let Some(&first) = bytes.first() else { return };
         self.first.insert(first);
-        self.first_or_stem.insert(first);
+        self.starts.add(&term);
         if analysis::is_stem(&term)
             && let Some(&b) = bytes.get(analysis::STEM_MARK.len_utf8())
         {
             self.stems.insert(b);
-            self.first_or_stem.insert(b);
         }
         let key = term_key(&term);
         self.terms.insert(term, key);
@@ -77,7 +76,7 @@ impl Highlighter {
         if self.terms.is_empty() {
             return spans;
         }
-        analysis::for_each_token_starting(text, &self.first_or_stem, &self.stems, |token| {
+        analysis::for_each_token_starting(text, &self.starts, &self.stems, |token| {
             let first = token.text.as_bytes().first().copied().unwrap_or_default();
             if self.first.contains(first)
                 && let Some(&key) = self.terms.get(token.text.as_str())

@@ -30,6 +30,9 @@ const CURRENT: &str = "CURRENT";
 const LOCK: &str = ".write.lock";
 const META: &str = "talksearch.json";
 /// How often a waiting writer retries the lock.
+/// Size of a doc-store block: reading a record copies its block, so a block holds two or three
+/// talks rather than tantivy's default 16 KB (about 16).
+const DOCSTORE_BLOCK_BYTES: usize = 2_048;
 const LOCK_POLL: Duration = Duration::from_millis(20);
 
 /// What talksearch keeps beside each generation's tantivy files.
@@ -207,8 +210,10 @@ impl IndexDir {
             // Stored records are not compressed: a search reads ten of them, and decompressing a
             // 16 KB block for each cost more than finding them (lz4 halves the 22 MB of records of
             // the corpus; the index is read through mmap, so only the pages read are resident).
+            // Blocks are small: tantivy copies a talk's whole block to read it.
             let settings = IndexSettings {
                 docstore_compression: Compressor::None,
+                docstore_blocksize: DOCSTORE_BLOCK_BYTES,
                 docstore_compress_dedicated_thread: false,
                 ..IndexSettings::default()
             };

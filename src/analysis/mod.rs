@@ -28,12 +28,14 @@
 
 mod hash;
 mod segments;
+mod starts;
 mod tokenizer;
 
 use tantivy::Index;
 use tantivy::tokenizer::{AsciiFoldingFilter, RawTokenizer, TextAnalyzer, Token, TokenStream, Tokenizer};
 
 pub(crate) use hash::FoldHash;
+pub use starts::Starts;
 use tokenizer::TalkTokenizer;
 
 /// Name the analyzer is registered under.
@@ -87,20 +89,25 @@ impl ByteSet {
 /// (a stem starts with its word's first letter): stemming is most of the analysis' cost, and a
 /// highlighter only needs the stems that could match.
 pub fn for_each_token(text: &str, stem: &ByteSet, f: impl FnMut(&Token)) {
-    for_each_token_starting(text, &ByteSet::ALL, stem, f);
+    scan(text, None, stem, f);
 }
 
-/// [`for_each_token`], for a caller that only wants tokens whose text starts with a byte in
-/// `starts` (it may get others too): the parts of `text` where no such token can start are
-/// not analysed at all.
+/// [`for_each_token`], for a caller that only wants the tokens of `starts` (it may get others
+/// too): the parts of `text` where none of them can begin are not analysed at all.
 ///
 /// ASCII whitespace always separates tokens and nothing is looked up across it, so each
-/// whitespace-separated run yields the same tokens alone as within the text. In ASCII, a token
-/// starts with the lower-cased first letter or digit of a word (a part of a compound being a
-/// word), or with punctuation (`.net`, `__init__`): a run is analysed if it has such a start
-/// in `starts`, or a character outside ASCII (which folding may change). Token positions are
-/// not meaningful: runs are analysed apart.
-pub fn for_each_token_starting(text: &str, starts: &ByteSet, stem: &ByteSet, mut f: impl FnMut(&Token)) {
+/// whitespace-separated run yields the same tokens alone as within the text. A token starts
+/// with the lower-cased first letter or digit of a word (a part of a compound being a word),
+/// or with punctuation (`.net`, `__init__`), and goes on with the bytes after it: a run is
+/// analysed if [`Starts`] wants one of its ASCII word starts or punctuation (it wants any
+/// whose first three bytes are not all ASCII: folding may change them), or if it has a word
+/// starting with a letter or digit outside ASCII. Token positions are not meaningful: runs
+/// are analysed apart.
+pub fn for_each_token_starting(text: &str, starts: &Starts, stem: &ByteSet, f: impl FnMut(&Token)) {
+    scan(text, Some(starts).filter(|s| !s.is_all()), stem, f);
+}
+
+fn scan(text: &str, starts: Option<&Starts>, stem: &ByteSet, mut f: impl FnMut(&Token)) {
     thread_local! {
         // A tokenizer allocates its buffers and stem cache: reuse one per thread.
         static TOKENIZER: std::cell::RefCell<TalkTokenizer> = std::cell::RefCell::new(TalkTokenizer::new());
@@ -116,9 +123,7 @@ pub fn for_each_token_starting(text: &str, starts: &ByteSet, stem: &ByteSet, mut
                 f(token);
             }
         };
-        if *starts == ByteSet::ALL {
-            return analyse(0, text.len());
-        }
+        let Some(starts) = starts else { return analyse(0, text.len()) };
         let b = text.as_bytes();
         // Consecutive runs worth analysing are analysed together: `span` is where they began.
         let (mut pos, mut span) = (0, None);
@@ -126,15 +131,19 @@ pub fn for_each_token_starting(text: &str, starts: &ByteSet, stem: &ByteSet, mut
             let run = pos;
             let (mut wanted, mut in_word) = (false, false);
             while let Some(&c) = b.get(pos).filter(|c| !c.is_ascii_whitespace()) {
-                let alphanumeric = c.is_ascii_alphanumeric();
-                wanted |= !c.is_ascii()
-                    || if alphanumeric {
-                        !in_word && starts.contains(c.to_ascii_lowercase())
-                    } else {
-                        starts.contains(c)
-                    };
-                in_word = alphanumeric;
-                pos += 1;
+                if c.is_ascii() {
+                    let alphanumeric = c.is_ascii_alphanumeric();
+                    wanted |= (!alphanumeric || !in_word) && starts.at(b, pos);
+                    in_word = alphanumeric;
+                    pos += 1;
+                } else {
+                    // A word starting with a letter or digit outside ASCII may fold to anything.
+                    let ch = text[pos..].chars().next().unwrap_or_default();
+                    let alphanumeric = ch.is_alphanumeric();
+                    wanted |= alphanumeric && !in_word;
+                    in_word = alphanumeric;
+                    pos += ch.len_utf8();
+                }
             }
             match (wanted, span) {
                 (true, None) => span = Some(run),

@@ -1,0 +1,107 @@
+//! The BM25 statistics of one snapshot, remembered.
+//!
+//! tantivy computes a term's weight from its document frequency over the whole index, which
+//! it looks up in every segment's term dictionary each time a query is built; a search-box
+//! query has 20-40 terms (each word's exact form, stems, typo corrections and completions, in
+//! every field that has them), and those lookups were a tenth of a search. A snapshot never
+//! changes, so [`Statistics`] asks the searcher once per term and keeps the answer, for the
+//! snapshot's life (a commit makes a new snapshot, and new statistics). Scores are exactly
+//! those of the searcher's own statistics.
+
+use std::collections::HashMap;
+use std::sync::RwLock;
+
+use tantivy::query::Bm25StatisticsProvider;
+use tantivy::schema::Field;
+use tantivy::{Searcher, Term};
+
+use crate::analysis::FoldHash;
+
+/// Most document frequencies remembered (about 64 bytes each): past it, lookups go to the
+/// index (a flood of distinct made-up words cannot grow memory).
+const MAX_TERMS: usize = 100_000;
+
+/// Document frequencies and token counts of one searcher, looked up once.
+pub(crate) struct Statistics {
+    searcher: Searcher,
+    total_docs: u64,
+    tokens: RwLock<HashMap<Field, u64, FoldHash>>,
+    doc_freqs: RwLock<HashMap<Term, u64, FoldHash>>,
+}
+
+impl Statistics {
+    /// The statistics of `searcher`'s commit.
+    pub(crate) fn new(searcher: &Searcher) -> Statistics {
+        let total_docs = searcher.segment_readers().iter().map(|s| u64::from(s.max_doc())).sum();
+        Statistics {
+            searcher: searcher.clone(),
+            total_docs,
+            tokens: RwLock::new(HashMap::with_hasher(FoldHash::new())),
+            doc_freqs: RwLock::new(HashMap::with_hasher(FoldHash::new())),
+        }
+    }
+}
+
+impl Bm25StatisticsProvider for Statistics {
+    fn total_num_tokens(&self, field: Field) -> tantivy::Result<u64> {
+        if let Some(&n) = self.tokens.read().unwrap_or_else(|e| e.into_inner()).get(&field) {
+            return Ok(n);
+        }
+        let n = Bm25StatisticsProvider::total_num_tokens(&self.searcher, field)?;
+        self.tokens.write().unwrap_or_else(|e| e.into_inner()).insert(field, n);
+        Ok(n)
+    }
+
+    fn total_num_docs(&self) -> tantivy::Result<u64> {
+        Ok(self.total_docs)
+    }
+
+    fn doc_freq(&self, term: &Term) -> tantivy::Result<u64> {
+        if let Some(&n) = self.doc_freqs.read().unwrap_or_else(|e| e.into_inner()).get(term) {
+            return Ok(n);
+        }
+        let n = self.searcher.doc_freq(term)?;
+        let mut memo = self.doc_freqs.write().unwrap_or_else(|e| e.into_inner());
+        if memo.len() < MAX_TERMS {
+            memo.insert(term.clone(), n);
+        }
+        Ok(n)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::schema::Fields;
+    use crate::talk::Talk;
+
+    #[test]
+    fn answers_as_the_searcher_does() {
+        let fields = Fields::new();
+        let index = tantivy::Index::create_in_ram(fields.schema.clone());
+        crate::analysis::register(&index);
+        let mut writer: tantivy::IndexWriter = index.writer_with_num_threads(1, 15_000_000).unwrap();
+        for (i, title) in ["Coroutines in depth", "Coroutines and generators", "Web APIs"].iter().enumerate() {
+            let mut talk = Talk::new(format!("t/{i}"), *title);
+            talk.r#abstract = format!("{title}, explained. More on {title}.");
+            writer.add_document(fields.document(&talk, &talk.r#abstract)).unwrap();
+            // One segment per talk: the counts are sums over segments.
+            writer.commit().unwrap();
+        }
+        let searcher = index.reader().unwrap().searcher();
+        assert!(searcher.segment_readers().len() > 1);
+        let stats = Statistics::new(&searcher);
+        for word in ["coroutines", "web", "absent", "coroutines"] {
+            for field in [fields.title, fields.r#abstract] {
+                let term = Term::from_field_text(field, word);
+                assert_eq!(stats.doc_freq(&term).unwrap(), searcher.doc_freq(&term).unwrap(), "{word}");
+            }
+        }
+        for field in [fields.title, fields.r#abstract, fields.title] {
+            let want = Bm25StatisticsProvider::total_num_tokens(&searcher, field).unwrap();
+            assert_eq!(stats.total_num_tokens(field).unwrap(), want);
+        }
+        assert_eq!(stats.total_num_docs().unwrap(), Bm25StatisticsProvider::total_num_docs(&searcher).unwrap());
+        assert_eq!(stats.doc_freqs.read().unwrap().len(), 6, "each term is looked up once");
+    }
+}
