@@ -37,6 +37,7 @@ pub mod talk;
 pub mod unpack;
 pub mod update;
 pub mod vocabulary;
+pub mod words;
 
 pub use error::{Error, Rejection, Result};
 pub use search::{Engine, Hit, SearchRequest, SearchResponse};

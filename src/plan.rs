@@ -27,6 +27,7 @@ use crate::search::Filters;
 use crate::snippet::Highlighter;
 use crate::synonyms::Synonyms;
 use crate::vocabulary::{FieldSet, Vocabulary};
+use crate::words::{FieldTerms, WordsQuery};
 
 /// Field weights and the discount of a stemmed match. Chosen by measurement: see README.
 #[derive(Debug, Clone, Copy)]
@@ -201,6 +202,8 @@ pub fn build(parsed: &ParsedQuery, fields: &Fields, weights: &Weights, ctx: &Con
         && plain.len() >= weights.stopword_min_words
         && plain.iter().any(|w| !is_stopword(w));
     let last = parsed.clauses.len().saturating_sub(1);
+    // The plain words, and where among the clauses they go.
+    let (mut flat, mut flat_at) = (Vec::new(), None);
     for (i, clause) in parsed.clauses.iter().enumerate() {
         match clause {
             Clause::Word { text, scope: Scope::All, negated: false } if drop_stopwords && is_stopword(text) => {}
@@ -223,6 +226,14 @@ pub fn build(parsed: &ParsedQuery, fields: &Fields, weights: &Weights, ctx: &Con
                         let completions = expand::prefix(ctx.vocabulary, &a.parts[0].text);
                         extra.extend(completions.into_iter().map(|c| (c.term, weights.prefix)));
                     }
+                }
+                if !*negated && *scope == Scope::All && a.parts.len() == 1 {
+                    // Plain words are scored together, in one pass (`crate::words`).
+                    highlight(&a, &mut highlighter);
+                    extra.iter().for_each(|(t, _)| highlighter.add(t.clone()));
+                    flat_at.get_or_insert(text_clauses.len());
+                    flat.push(word_fields(&a, fields, weights, *scope, &extra, Some(ctx.vocabulary)));
+                    continue;
                 }
                 let Some(q) = word_query(&a, fields, weights, *scope, &extra, Some(ctx.vocabulary)) else { continue };
                 if *negated {
@@ -251,6 +262,9 @@ pub fn build(parsed: &ParsedQuery, fields: &Fields, weights: &Weights, ctx: &Con
                 filters.push((occur, year_range(fields.year, *from, *to)));
             }
         }
+    }
+    if let Some(at) = flat_at {
+        text_clauses.insert(at, (Occur::Should, Box::new(WordsQuery::new(flat, weights.tie_breaker))));
     }
     let kept: Vec<&str> = plain.iter().copied().filter(|w| !(drop_stopwords && is_stopword(w))).collect();
     if weights.proximity > 0.0 {
@@ -353,46 +367,60 @@ fn word_query(
     extra: &[(String, f32)],
     vocabulary: Option<&Vocabulary>,
 ) -> Option<Box<dyn Query>> {
+    if a.parts.len() == 1 {
+        let word = word_fields(a, fields, w, scope, extra, vocabulary);
+        if word.is_empty() {
+            // Found nowhere: still a clause (a required word must keep failing the query).
+            return Some(Box::new(EmptyQuery));
+        }
+        return Some(Box::new(WordsQuery::new(vec![word], w.tie_breaker)));
+    }
     if a.parts.is_empty() {
         return None;
     }
-    let stems = if a.parts.len() == 1 { stem_terms(a) } else { Vec::new() };
-    // Each single term with its multiplier and the fields that may have it, looked up once.
-    let singles: Vec<(&str, f32, Option<FieldSet>)> = if a.parts.len() == 1 {
-        let word = std::iter::once((a.parts[0].text.as_str(), 1.0));
-        let all =
-            word.chain(stems.iter().map(|s| (s.as_str(), w.stem))).chain(extra.iter().map(|(t, m)| (t.as_str(), *m)));
-        all.map(|(t, m)| (t, m, vocabulary.map(|v| v.fields_having(t)))).collect()
-    } else {
-        Vec::new()
-    };
-    let mut per_field: Vec<Box<dyn Query>> = Vec::new();
+    // A compound (`keith-magee`, `node.js`): the whole token, or its parts as a phrase.
+    let per_field = fields_in(scope)
+        .iter()
+        .map(|&f| {
+            let (field, weight) = (fields.text(f), w.of(f));
+            let mut alternatives: Vec<(Occur, Box<dyn Query>)> =
+                a.wholes.iter().map(|whole| term(field, &whole.text, weight)).collect();
+            alternatives.push((Occur::Should, field_phrase(&a.parts, field, weight, 0)));
+            Box::new(BooleanQuery::new(alternatives)) as Box<dyn Query>
+        })
+        .collect();
+    Some(combine_fields(per_field, w))
+}
+
+/// The terms of a single-position word per field of `scope` (see [`word_query`]), each with
+/// its weight: the field's times the term's multiplier. Fields where none can be are left out.
+fn word_fields(
+    a: &Analysed,
+    fields: &Fields,
+    w: &Weights,
+    scope: Scope,
+    extra: &[(String, f32)],
+    vocabulary: Option<&Vocabulary>,
+) -> Vec<FieldTerms> {
+    let stems = stem_terms(a);
+    // Each term with its multiplier and the fields that may have it, looked up once.
+    let word = std::iter::once((a.parts[0].text.as_str(), 1.0));
+    let all = word.chain(stems.iter().map(|s| (s.as_str(), w.stem))).chain(extra.iter().map(|(t, m)| (t.as_str(), *m)));
+    let singles: Vec<(&str, f32, Option<FieldSet>)> =
+        all.map(|(t, m)| (t, m, vocabulary.map(|v| v.fields_having(t)))).collect();
+    let mut out = Vec::new();
     for &f in fields_in(scope) {
         let (field, weight) = (fields.text(f), w.of(f));
-        let mut alternatives: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        if a.parts.len() == 1 {
-            for (t, multiplier, has) in &singles {
-                if has.is_none_or(|set| set.contains(field)) {
-                    alternatives.push(term(field, t, weight * multiplier));
-                }
-            }
-            if alternatives.is_empty() {
-                continue;
-            }
-        } else {
-            // A compound (`keith-magee`, `node.js`): the whole token, or its parts as a phrase.
-            for whole in &a.wholes {
-                alternatives.push(term(field, &whole.text, weight));
-            }
-            alternatives.push((Occur::Should, field_phrase(&a.parts, field, weight, 0)));
+        let terms: Vec<(Term, f32)> = singles
+            .iter()
+            .filter(|(_, _, has)| has.is_none_or(|set| set.contains(field)))
+            .map(|(t, multiplier, _)| (Term::from_field_text(field, t), weight * multiplier))
+            .collect();
+        if !terms.is_empty() {
+            out.push(FieldTerms { field, terms });
         }
-        per_field.push(Box::new(BooleanQuery::new(alternatives)));
     }
-    if per_field.is_empty() {
-        // Found nowhere: still a clause (a required word must keep failing the query).
-        return Some(Box::new(EmptyQuery));
-    }
-    Some(combine_fields(per_field, w))
+    out
 }
 
 fn combine_fields(per_field: Vec<Box<dyn Query>>, w: &Weights) -> Box<dyn Query> {

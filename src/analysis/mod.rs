@@ -27,12 +27,13 @@
 //!   the offsets of their own surface text.
 
 mod hash;
+mod scan;
 mod segments;
 mod starts;
 mod tokenizer;
 
 use tantivy::Index;
-use tantivy::tokenizer::{AsciiFoldingFilter, RawTokenizer, TextAnalyzer, Token, TokenStream, Tokenizer};
+use tantivy::tokenizer::{AsciiFoldingFilter, RawTokenizer, TextAnalyzer, Token, TokenStream};
 
 pub(crate) use hash::FoldHash;
 pub use starts::Starts;
@@ -93,74 +94,19 @@ pub fn for_each_token(text: &str, stem: &ByteSet, f: impl FnMut(&Token)) {
 }
 
 /// [`for_each_token`], for a caller that only wants the tokens of `starts` (it may get others
-/// too): the parts of `text` where none of them can begin are not analysed at all.
-///
-/// ASCII whitespace always separates tokens and nothing is looked up across it, so each
-/// whitespace-separated run yields the same tokens alone as within the text. A token starts
-/// with the lower-cased first letter or digit of a word (a part of a compound being a word),
-/// or with punctuation (`.net`, `__init__`), and goes on with the bytes after it: a run is
-/// analysed if [`Starts`] wants one of its ASCII word starts or punctuation (it wants any
-/// whose first three bytes are not all ASCII: folding may change them), or if it has a word
-/// starting with a letter or digit outside ASCII. Token positions are not meaningful: runs
-/// are analysed apart.
+/// too): the words of `text` where none of them can begin are not analysed at all, and plain
+/// words are analysed without the tokenizer (`analysis/scan.rs`). Token positions are not
+/// meaningful: runs of text are analysed apart.
 pub fn for_each_token_starting(text: &str, starts: &Starts, stem: &ByteSet, f: impl FnMut(&Token)) {
     scan(text, Some(starts).filter(|s| !s.is_all()), stem, f);
 }
 
-fn scan(text: &str, starts: Option<&Starts>, stem: &ByteSet, mut f: impl FnMut(&Token)) {
+fn scan(text: &str, starts: Option<&Starts>, stem: &ByteSet, f: impl FnMut(&Token)) {
     thread_local! {
         // A tokenizer allocates its buffers and stem cache: reuse one per thread.
         static TOKENIZER: std::cell::RefCell<TalkTokenizer> = std::cell::RefCell::new(TalkTokenizer::new());
     }
-    TOKENIZER.with_borrow_mut(|tk| {
-        tk.stem_first = *stem;
-        let mut analyse = |from: usize, to: usize| {
-            let mut stream = tk.token_stream(&text[from..to]);
-            while stream.advance() {
-                let token = stream.token_mut();
-                token.offset_from += from;
-                token.offset_to += from;
-                f(token);
-            }
-        };
-        let Some(starts) = starts else { return analyse(0, text.len()) };
-        let b = text.as_bytes();
-        // Consecutive runs worth analysing are analysed together: `span` is where they began.
-        let (mut pos, mut span) = (0, None);
-        while pos < b.len() {
-            let run = pos;
-            let (mut wanted, mut in_word) = (false, false);
-            while let Some(&c) = b.get(pos).filter(|c| !c.is_ascii_whitespace()) {
-                if c.is_ascii() {
-                    let alphanumeric = c.is_ascii_alphanumeric();
-                    wanted |= (!alphanumeric || !in_word) && starts.at(b, pos);
-                    in_word = alphanumeric;
-                    pos += 1;
-                } else {
-                    // A word starting with a letter or digit outside ASCII may fold to anything.
-                    let ch = text[pos..].chars().next().unwrap_or_default();
-                    let alphanumeric = ch.is_alphanumeric();
-                    wanted |= alphanumeric && !in_word;
-                    in_word = alphanumeric;
-                    pos += ch.len_utf8();
-                }
-            }
-            match (wanted, span) {
-                (true, None) => span = Some(run),
-                (false, Some(from)) => {
-                    analyse(from, run);
-                    span = None;
-                }
-                _ => {}
-            }
-            while b.get(pos).is_some_and(u8::is_ascii_whitespace) {
-                pos += 1;
-            }
-        }
-        if let Some(from) = span {
-            analyse(from, b.len());
-        }
-    });
+    TOKENIZER.with_borrow_mut(|tk| scan::scan(tk, text, starts, stem, f));
 }
 
 /// Lower-cases and accent-folds `text`, dropping apostrophes, as tokens are:

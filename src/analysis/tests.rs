@@ -156,11 +156,13 @@ fn a_scan_for_some_tokens_finds_what_full_analysis_finds() {
     let mut texts: Vec<String> = [
         "Modern C++ and C# by Keith-Magee on .NET, node.js and Python-3.12's __init__ (don't panic)",
         "Łukasz Langa: coroutines\tin  the\nevent-loop; über-fast ÜBER 3,000 x.y",
-        "  .net ..net a.net foo_bar O'Reilly’s\u{A0}nbsp end- Dying lying ties using cries",
+        "  .net ..net a.net foo_bar O'Reilly’s\u{A0}nbsp end- Dying lying ties using cries Cry (dry),",
+        "Pythonは本当にBlenderの役に立っているか? PythonでつくるDSLのテクニック",
     ]
     .map(String::from)
     .to_vec();
-    let (chars, mut seed): (Vec<char>, _) = ("aCk.B-_+#'’ 3\u{301}é\nß\tyiesdngΩ“\u{AD}\u{A0}".chars().collect(), 3);
+    let (chars, mut seed): (Vec<char>, _) =
+        ("aCk.B-_+#'’ 3\u{301}é\nß\tyiesdngΩ“\u{AD}\u{A0}に本‿(),\":!*".chars().collect(), 3);
     for _ in 0..600 {
         let len = lcg(&mut seed, 40);
         texts.push((0..len).map(|_| chars[lcg(&mut seed, chars.len())]).collect());

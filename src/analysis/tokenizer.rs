@@ -247,36 +247,70 @@ impl TalkTokenizer {
     /// offsets, unless it is the word itself.
     fn push_stem(&mut self, from: usize, to: usize, pos: usize, start: usize) {
         let end = self.parts.len();
-        let word = &self.parts[start..end];
-        if !self.stem_first.contains(word.as_bytes()[0]) {
+        if !self.stem_first.contains(self.parts.as_bytes()[start]) {
             return;
         }
-        let key = pack(word);
-        match key.and_then(|key| self.cache.get(&key)) {
-            Some(0) => return,
-            Some(&packed) => {
+        let stem = stem_of(&mut self.cache, &self.stemmer, &self.parts[start..end]);
+        if stem.push_to(&mut self.parts) {
+            self.out.push(Pending(from, to, pos, end, self.parts.len(), false));
+        }
+    }
+
+    /// Appends `STEM_MARK` and the stem of `word` (3+ bytes of `a-z`) to `out`, if its first
+    /// byte is in `stem_first` and the stem is not the word itself; returns whether it did.
+    pub(super) fn push_stem_of(&mut self, word: &str, out: &mut String) -> bool {
+        if !word.as_bytes().first().is_some_and(|&b| self.stem_first.contains(b)) {
+            return false;
+        }
+        stem_of(&mut self.cache, &self.stemmer, word).push_to(out)
+    }
+}
+
+/// A word's stem, if it differs from the word.
+enum Stem {
+    Same,
+    Packed(u128),
+    Owned(String),
+}
+
+impl Stem {
+    /// Appends `STEM_MARK` and the stem to `out`, unless it is the word; returns whether it did.
+    fn push_to(self, out: &mut String) -> bool {
+        let text = match &self {
+            Stem::Same => return false,
+            Stem::Owned(stem) if stem.is_empty() => return false,
+            Stem::Owned(stem) => stem.as_str(),
+            Stem::Packed(packed) => {
                 let bytes = packed.to_le_bytes();
                 let len = 16 - packed.leading_zeros() as usize / 8;
-                self.parts.push(STEM_MARK);
-                self.parts.push_str(std::str::from_utf8(&bytes[..len]).unwrap_or_default());
+                out.push(STEM_MARK);
+                out.push_str(std::str::from_utf8(&bytes[..len]).unwrap_or_default());
+                return true;
             }
-            None => {
-                let stem = self.stemmer.stem(word).into_owned();
-                let changed = stem != word;
-                if let (Some(key), Some(packed)) = (key, if changed { pack(&stem) } else { Some(0) }) {
-                    if self.cache.len() >= STEM_CACHE_MAX {
-                        self.cache.clear();
-                    }
-                    self.cache.insert(key, packed);
+        };
+        out.push(STEM_MARK);
+        out.push_str(text);
+        true
+    }
+}
+
+/// The stem of `word`, remembered in `cache` (packed word -> packed stem, 0 for itself).
+fn stem_of(cache: &mut HashMap<u128, u128, FoldHash>, stemmer: &frostem::Stemmer, word: &str) -> Stem {
+    let key = pack(word);
+    match key.and_then(|key| cache.get(&key)) {
+        Some(0) => Stem::Same,
+        Some(&packed) => Stem::Packed(packed),
+        None => {
+            let stem = stemmer.stem(word).into_owned();
+            let changed = stem != word;
+            if let (Some(key), Some(packed)) = (key, if changed { pack(&stem) } else { Some(0) }) {
+                if cache.len() >= STEM_CACHE_MAX {
+                    cache.clear();
                 }
-                if !changed || stem.is_empty() {
-                    return;
-                }
-                self.parts.push(STEM_MARK);
-                self.parts.push_str(&stem);
+                cache.insert(key, packed);
             }
+            if changed { Stem::Owned(stem) } else { Stem::Same }
         }
-        self.out.push(Pending(from, to, pos, end, self.parts.len(), false));
     }
 }
 

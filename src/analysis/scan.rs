@@ -1,0 +1,152 @@
+//! Scanning a text for a few tokens ([`super::for_each_token_starting`]): the words that
+//! cannot begin one are skipped unanalysed, and plain words are analysed inline.
+//!
+//! ASCII whitespace always separates tokens and nothing is looked up across it, so each
+//! whitespace-separated run yields the same tokens alone as within the text. Most runs of
+//! prose are *plain*: an ASCII word of letters and digits, maybe in brackets or quotes or
+//! followed by punctuation (`(python),`). Such a run yields its word lower-cased (unless longer
+//! than the longest token) and, for a word of 3+ letters, its stem: made here directly. Any
+//! other run goes through the tokenizer, alone or with its wanted neighbours.
+
+use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
+
+use super::tokenizer::TalkTokenizer;
+use super::{ByteSet, MAX_LEN, MIN_STEM_LEN, Starts};
+
+/// Punctuation that may open a plain run: never part of a token, never joining words.
+fn opens(b: u8) -> bool {
+    matches!(b, b'(' | b'[' | b'{' | b'"' | b'*')
+}
+
+/// Punctuation that may close a plain run.
+fn closes(b: u8) -> bool {
+    matches!(b, b')' | b']' | b'}' | b'"' | b'*' | b',' | b'.' | b';' | b':' | b'!' | b'?')
+}
+
+/// The word of a plain run `run` (see the module docs) as byte offsets into it, or None.
+fn plain_word(run: &[u8]) -> Option<(usize, usize)> {
+    let from = run.iter().position(|&b| !opens(b))?;
+    let len = run[from..].iter().position(|b| !b.is_ascii_alphanumeric()).unwrap_or(run.len() - from);
+    let to = from + len;
+    (len > 0 && run[to..].iter().all(|&b| closes(b))).then_some((from, to))
+}
+
+/// Calls `f` with the tokens of `text` that may be wanted by `starts` (all if None), stemming
+/// only words whose first byte is in `stems`.
+pub(super) fn scan(
+    tk: &mut TalkTokenizer,
+    text: &str,
+    starts: Option<&Starts>,
+    stems: &ByteSet,
+    mut f: impl FnMut(&Token),
+) {
+    tk.stem_first = *stems;
+    let analyse = |tk: &mut TalkTokenizer, from: usize, to: usize, f: &mut dyn FnMut(&Token)| {
+        let mut stream = tk.token_stream(&text[from..to]);
+        while stream.advance() {
+            let token = stream.token_mut();
+            token.offset_from += from;
+            token.offset_to += from;
+            f(token);
+        }
+    };
+    let Some(starts) = starts else { return analyse(tk, 0, text.len(), &mut f) };
+    let b = text.as_bytes();
+    let (mut word, mut stem) = (Token::default(), Token::default());
+    // Consecutive runs for the tokenizer are analysed together: `span` is where they began.
+    let (mut pos, mut span) = (0, None);
+    while pos < b.len() {
+        while b.get(pos).is_some_and(u8::is_ascii_whitespace) {
+            pos += 1;
+        }
+        let run = pos;
+        while b.get(pos).is_some_and(|c| !c.is_ascii_whitespace()) {
+            pos += 1;
+        }
+        if run == pos {
+            break;
+        }
+        if let Some((from, to)) = plain_word(&b[run..pos]) {
+            let (from, to) = (run + from, run + to);
+            if let Some(begun) = span.take() {
+                analyse(tk, begun, run, &mut f);
+            }
+            if !starts.at(b, from) || to - from > MAX_LEN {
+                continue;
+            }
+            word.text.clear();
+            word.text.push_str(&text[from..to]);
+            word.text.make_ascii_lowercase();
+            (word.offset_from, word.offset_to) = (from, to);
+            f(&word);
+            stem.text.clear();
+            if to - from >= MIN_STEM_LEN
+                && b[from..to].iter().all(u8::is_ascii_alphabetic)
+                && tk.push_stem_of(&word.text, &mut stem.text)
+            {
+                (stem.offset_from, stem.offset_to) = (from, to);
+                f(&stem);
+            }
+            continue;
+        }
+        if wanted(text, run, pos, starts) {
+            span.get_or_insert(run);
+        } else if let Some(begun) = span.take() {
+            analyse(tk, begun, run, &mut f);
+        }
+    }
+    if let Some(begun) = span {
+        analyse(tk, begun, b.len(), &mut f);
+    }
+}
+
+/// Whether the run `text[run..end]` may yield a token of `starts`: one of its ASCII word starts
+/// or punctuation may begin one (see [`Starts::at`]), or it has a letter or digit outside
+/// ASCII (a change of script is a word boundary, and folding may make anything of it).
+fn wanted(text: &str, run: usize, end: usize, starts: &Starts) -> bool {
+    let b = text.as_bytes();
+    let (mut pos, mut in_word) = (run, false);
+    while pos < end {
+        let c = b[pos];
+        if c.is_ascii() {
+            let alphanumeric = c.is_ascii_alphanumeric();
+            if (!alphanumeric || !in_word) && starts.at(b, pos) {
+                return true;
+            }
+            in_word = alphanumeric;
+            pos += 1;
+        } else {
+            // Other characters outside ASCII (quotes, dashes, accents) begin no token.
+            let ch = text[pos..].chars().next().unwrap_or_default();
+            if ch.is_alphanumeric() || is_connector(ch) {
+                return true;
+            }
+            in_word = false;
+            pos += ch.len_utf8();
+        }
+    }
+    false
+}
+
+/// Connector punctuation outside ASCII (`‿`), which joins a word like `_` does.
+fn is_connector(c: char) -> bool {
+    matches!(c, '\u{203F}' | '\u{2040}' | '\u{2054}' | '\u{FE33}' | '\u{FE34}' | '\u{FE4D}'..='\u{FE4F}' | '\u{FF3F}')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_runs_are_words_in_brackets_or_before_punctuation() {
+        fn word(run: &str) -> Option<&str> {
+            plain_word(run.as_bytes()).map(|(f, t)| &run[f..t])
+        }
+        assert_eq!(word("(Python),"), Some("Python"));
+        assert_eq!(word("py3k."), Some("py3k"));
+        assert_eq!(word("\"2012\""), Some("2012"));
+        for complex in ["node.js", "C++", "c#", "keith-magee", ".net", "don't", "__init__", "café", "(", "3.12"] {
+            assert_eq!(word(complex), None, "{complex}");
+        }
+    }
+}

@@ -1,0 +1,402 @@
+//! [`WordsQuery`]: the optional words of a query, scored in one pass over their postings.
+//!
+//! A plain query word matches its exact form, stems, typo corrections and completions (its
+//! alternatives) in every field, each at its own weight. Built from tantivy's queries, that is
+//! a union of words, each a dis-max union of fields, each a sum union of term scorers: for a
+//! two-word query a dozen unions per segment, each allocating and copying a 16-48 KB buffer,
+//! then every matching document pushed through three levels of dynamically dispatched scorers.
+//! That was half of a search.
+//!
+//! This query scores the same thing term at a time instead: for each word, each field, each
+//! alternative, it reads the term's postings block by block and adds the BM25 score of each
+//! document into flat per-document arrays (reused per thread), then combines fields by dis-max
+//! and words by sum, in the order tantivy's combiners would, so scores are the same to the
+//! last bit. The segment's matches come out as one sorted list that tantivy's collectors (top
+//! hits, counts, facets) and boolean queries consume like any scorer's.
+
+use std::cell::RefCell;
+use std::sync::Arc;
+
+use tantivy::fieldnorm::FieldNormReader;
+use tantivy::query::{Bm25StatisticsProvider, EnableScoring, Explanation, Query, Scorer, Weight};
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::{DocId, DocSet, Score, SegmentReader, TERMINATED, Term};
+
+/// BM25's k1 and b, as tantivy has them.
+const K1: Score = 1.2;
+const B: Score = 0.75;
+
+/// One field of one word: the alternatives looked for there, each with its weight.
+#[derive(Clone, Debug)]
+pub struct FieldTerms {
+    /// The field.
+    pub field: Field,
+    /// Terms and their boosts, in the order their scores add up.
+    pub terms: Vec<(Term, Score)>,
+}
+
+/// Optional words, each its fields; a document's score is the sum over the words it matches
+/// of the words' field scores combined by dis-max (`tie_breaker`) or by sum (`None`).
+#[derive(Clone, Debug)]
+pub struct WordsQuery {
+    words: Vec<Vec<FieldTerms>>,
+    tie_breaker: Option<Score>,
+}
+
+impl WordsQuery {
+    /// Words (each a list of fields) combined as described on [`WordsQuery`].
+    pub fn new(words: Vec<Vec<FieldTerms>>, tie_breaker: Option<Score>) -> WordsQuery {
+        WordsQuery { words, tie_breaker }
+    }
+}
+
+/// A term's BM25 weight before its field length factor: `idf * (1 + k1)`, as tantivy makes it.
+fn term_weight(stats: &dyn Bm25StatisticsProvider, term: &Term) -> tantivy::Result<Score> {
+    let docs = stats.total_num_docs()?;
+    let freq = stats.doc_freq(term)?.min(docs);
+    let x = ((docs - freq) as Score + 0.5) / (freq as Score + 0.5);
+    Ok((1.0 + x).ln() * (1.0 + K1))
+}
+
+/// `k1 * (1 - b + b * length / average)` for every field length code, as tantivy caches it.
+fn length_factors(stats: &dyn Bm25StatisticsProvider, field: Field) -> tantivy::Result<Arc<[Score; 256]>> {
+    let average = stats.total_num_tokens(field)? as Score / stats.total_num_docs()? as Score;
+    let mut cache = [0.0; 256];
+    for (id, slot) in cache.iter_mut().enumerate() {
+        let length = FieldNormReader::id_to_fieldnorm(id as u8) as Score;
+        *slot = K1 * (1.0 - B + B * length / average);
+    }
+    Ok(Arc::new(cache))
+}
+
+struct WeightedField {
+    field: Field,
+    lengths: Arc<[Score; 256]>,
+    terms: Vec<(Term, Score, Score)>, // term, boost, idf * (1 + k1)
+}
+
+struct WordsWeight {
+    words: Vec<Vec<WeightedField>>,
+    tie_breaker: Option<Score>,
+    scoring: bool,
+}
+
+impl Query for WordsQuery {
+    fn weight(&self, enable_scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
+        let stats = match enable_scoring {
+            EnableScoring::Enabled { statistics_provider, .. } => Some(statistics_provider),
+            EnableScoring::Disabled { .. } => None,
+        };
+        let mut lengths: Vec<(Field, Arc<[Score; 256]>)> = Vec::new();
+        let mut words = Vec::with_capacity(self.words.len());
+        for word in &self.words {
+            let mut fields = Vec::with_capacity(word.len());
+            for f in word {
+                let cached = lengths.iter().find(|(field, _)| *field == f.field).map(|(_, l)| l.clone());
+                let factors = match (cached, stats) {
+                    (Some(l), _) => l,
+                    (None, stats) => {
+                        let made = match stats {
+                            Some(stats) => length_factors(stats, f.field)?,
+                            None => Arc::new([1.0; 256]),
+                        };
+                        lengths.push((f.field, made.clone()));
+                        made
+                    }
+                };
+                let mut terms = Vec::with_capacity(f.terms.len());
+                for (term, boost) in &f.terms {
+                    let weight = stats.map(|s| term_weight(s, term)).transpose()?.unwrap_or(1.0);
+                    terms.push((term.clone(), *boost, weight));
+                }
+                fields.push(WeightedField { field: f.field, lengths: factors, terms });
+            }
+            words.push(fields);
+        }
+        Ok(Box::new(WordsWeight { words, tie_breaker: self.tie_breaker, scoring: stats.is_some() }))
+    }
+
+    fn query_terms<'a>(&'a self, visitor: &mut dyn FnMut(&'a Term, bool)) {
+        for f in self.words.iter().flatten() {
+            f.terms.iter().for_each(|(t, _)| visitor(t, false));
+        }
+    }
+}
+
+/// Per-document arrays of one segment, reused by the searches of a thread. Every array is all
+/// zeros (every bit clear, every list empty) between searches.
+#[derive(Default)]
+struct Scratch {
+    field: Vec<Score>,
+    max: Vec<Score>,
+    sum: Vec<Score>,
+    total: Vec<Score>,
+    in_field: Vec<u64>,
+    in_word: Vec<u64>,
+    in_total: Vec<u64>,
+    field_docs: Vec<DocId>,
+    word_docs: Vec<DocId>,
+}
+
+impl Scratch {
+    fn fit(&mut self, docs: usize) {
+        let words = docs.div_ceil(64);
+        for v in [&mut self.field, &mut self.max, &mut self.sum, &mut self.total] {
+            if v.len() < docs {
+                v.resize(docs, 0.0);
+            }
+        }
+        for v in [&mut self.in_field, &mut self.in_word, &mut self.in_total] {
+            if v.len() < words {
+                v.resize(words, 0);
+            }
+        }
+    }
+}
+
+/// Sets bit `doc`; true if it was clear.
+fn mark(bits: &mut [u64], doc: DocId) -> bool {
+    let (word, bit) = ((doc / 64) as usize, 1u64 << (doc % 64));
+    let clear = bits[word] & bit == 0;
+    bits[word] |= bit;
+    clear
+}
+
+thread_local! {
+    static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
+}
+
+impl WordsWeight {
+    /// The segment's matching documents in order, with their scores.
+    fn matches(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<(Vec<DocId>, Vec<Score>)> {
+        SCRATCH.with_borrow_mut(|s| {
+            s.fit(reader.max_doc() as usize);
+            for word in &self.words {
+                for f in word {
+                    self.add_field(reader, f, boost, s)?;
+                    // Fields combine like tantivy's dis-max (or sum) combiner, in field order.
+                    for &doc in &s.field_docs {
+                        let d = doc as usize;
+                        let score = std::mem::take(&mut s.field[d]);
+                        s.in_field[d / 64] = 0;
+                        if mark(&mut s.in_word, doc) {
+                            s.word_docs.push(doc);
+                        }
+                        s.max[d] = Score::max(score, s.max[d]);
+                        s.sum[d] += score;
+                    }
+                    s.field_docs.clear();
+                }
+                for &doc in &s.word_docs {
+                    let d = doc as usize;
+                    let (max, sum) = (std::mem::take(&mut s.max[d]), std::mem::take(&mut s.sum[d]));
+                    s.in_word[d / 64] = 0;
+                    mark(&mut s.in_total, doc);
+                    s.total[d] += match self.tie_breaker {
+                        Some(tie) => max + (sum - max) * tie,
+                        None => sum,
+                    };
+                }
+                s.word_docs.clear();
+            }
+            let (mut docs, mut scores) = (Vec::new(), Vec::new());
+            for (i, bits) in s.in_total.iter_mut().enumerate() {
+                let mut b = std::mem::take(bits);
+                while b != 0 {
+                    let d = i * 64 + b.trailing_zeros() as usize;
+                    b &= b - 1;
+                    docs.push(d as DocId);
+                    scores.push(std::mem::take(&mut s.total[d]));
+                }
+            }
+            Ok((docs, scores))
+        })
+    }
+
+    /// Adds each alternative's BM25 score in field `f` into `s.field`, noting new documents.
+    fn add_field(
+        &self,
+        reader: &SegmentReader,
+        f: &WeightedField,
+        boost: Score,
+        s: &mut Scratch,
+    ) -> tantivy::Result<()> {
+        let index = reader.inverted_index(f.field)?;
+        let norms = match self.scoring {
+            true => reader.fieldnorms_readers().get_field(f.field)?,
+            false => None,
+        };
+        let norms = norms.unwrap_or_else(|| FieldNormReader::constant(reader.max_doc(), 1));
+        for (term, term_boost, weight) in &f.terms {
+            let Some(mut postings) = index.read_block_postings(term, IndexRecordOption::WithFreqs)? else { continue };
+            // tantivy boosts a term's weight by the product of the boosts above it, outermost first.
+            let weight = weight * (boost * term_boost);
+            loop {
+                let docs = postings.docs();
+                if docs.is_empty() {
+                    break;
+                }
+                for (&doc, &tf) in docs.iter().zip(postings.freqs()) {
+                    let tf = tf as Score;
+                    let score = weight * (tf / (tf + f.lengths[usize::from(norms.fieldnorm_id(doc))]));
+                    if mark(&mut s.in_field, doc) {
+                        s.field_docs.push(doc);
+                    }
+                    s.field[doc as usize] += score;
+                }
+                postings.advance();
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Weight for WordsWeight {
+    fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
+        let (docs, scores) = self.matches(reader, boost)?;
+        Ok(Box::new(Listed { docs, scores, at: 0 }))
+    }
+
+    fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
+        let mut scorer = self.scorer(reader, 1.0)?;
+        if scorer.seek(doc) != doc {
+            return Err(tantivy::TantivyError::InvalidArgument(format!("document {doc} does not match")));
+        }
+        Ok(Explanation::new("sum over words of the dis-max over fields of BM25", scorer.score()))
+    }
+}
+
+/// Documents and scores, listed in order.
+struct Listed {
+    docs: Vec<DocId>,
+    scores: Vec<Score>,
+    at: usize,
+}
+
+impl DocSet for Listed {
+    fn advance(&mut self) -> DocId {
+        self.at = (self.at + 1).min(self.docs.len());
+        self.doc()
+    }
+
+    fn seek(&mut self, target: DocId) -> DocId {
+        self.at += self.docs[self.at..].partition_point(|&d| d < target);
+        self.doc()
+    }
+
+    fn doc(&self) -> DocId {
+        self.docs.get(self.at).copied().unwrap_or(TERMINATED)
+    }
+
+    fn size_hint(&self) -> u32 {
+        (self.docs.len() - self.at) as u32
+    }
+}
+
+impl Scorer for Listed {
+    fn score(&mut self) -> Score {
+        self.scores.get(self.at).copied().unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use tantivy::collector::TopDocs;
+    use tantivy::query::{BooleanQuery, BoostQuery, DisjunctionMaxQuery, Occur, TermQuery};
+    use tantivy::{DocAddress, Index, IndexWriter};
+
+    use super::*;
+    use crate::schema::Fields;
+    use crate::talk::Talk;
+
+    /// The same words built from tantivy's own queries: a sum over words of a dis-max over
+    /// fields of a sum over boosted term queries.
+    fn nested(words: &[Vec<FieldTerms>], tie: Score) -> Box<dyn Query> {
+        let per_word = words
+            .iter()
+            .map(|word| {
+                let fields = word
+                    .iter()
+                    .map(|f| {
+                        let terms = f
+                            .terms
+                            .iter()
+                            .map(|(t, b)| {
+                                let q = TermQuery::new(t.clone(), IndexRecordOption::WithFreqs);
+                                (Occur::Should, Box::new(BoostQuery::new(Box::new(q), *b)) as Box<dyn Query>)
+                            })
+                            .collect();
+                        Box::new(BooleanQuery::new(terms)) as Box<dyn Query>
+                    })
+                    .collect();
+                (Occur::Should, Box::new(DisjunctionMaxQuery::with_tie_breaker(fields, tie)) as Box<dyn Query>)
+            })
+            .collect();
+        Box::new(BooleanQuery::new(per_word))
+    }
+
+    fn all(searcher: &tantivy::Searcher, q: &dyn Query) -> Vec<(DocAddress, Score)> {
+        let mut hits: Vec<(DocAddress, Score)> = searcher
+            .search(q, &TopDocs::with_limit(10_000).order_by_score())
+            .unwrap()
+            .into_iter()
+            .map(|(s, a)| (a, s))
+            .collect();
+        hits.sort_by_key(|&(a, _)| a);
+        hits
+    }
+
+    #[test]
+    fn scores_as_tantivys_own_queries_do() {
+        let fields = Fields::new();
+        let index = Index::create_in_ram(fields.schema.clone());
+        crate::analysis::register(&index);
+        let mut writer: IndexWriter = index.writer_with_num_threads(1, 15_000_000).unwrap();
+        let words = ["coroutines", "generators", "asyncio", "python", "web", "event", "loops"];
+        for i in 0..300usize {
+            let pick = |k: usize| words[(i * k + k) % words.len()];
+            let mut talk = Talk::new(format!("t/{i}"), format!("{} and {}", pick(3), pick(5)));
+            talk.r#abstract = (0..i % 17).map(|k| pick(k + 2)).collect::<Vec<_>>().join(" ");
+            talk.tags = vec![pick(7).to_string()];
+            writer.add_document(fields.document(&talk, &talk.r#abstract)).unwrap();
+            if i % 100 == 99 {
+                writer.commit().unwrap();
+            }
+        }
+        writer.delete_term(fields.id_term("t/5"));
+        writer.commit().unwrap();
+        let searcher = index.reader().unwrap().searcher();
+        assert!(searcher.segment_readers().len() > 1);
+        let field_terms = |word: &str, stem: &str| -> Vec<FieldTerms> {
+            [(fields.title, 1.5), (fields.r#abstract, 1.0), (fields.tags, 2.0)]
+                .into_iter()
+                .map(|(field, w)| FieldTerms {
+                    field,
+                    terms: vec![
+                        (Term::from_field_text(field, word), w),
+                        (Term::from_field_text(field, stem), w * 0.5),
+                        (Term::from_field_text(field, "absent"), w * 0.2),
+                    ],
+                })
+                .collect()
+        };
+        let query = vec![field_terms("coroutines", "\u{1}coroutin"), field_terms("loops", "\u{1}loop")];
+        let ours = WordsQuery::new(query.clone(), Some(0.6));
+        let theirs = nested(&query, 0.6);
+        let found = all(&searcher, &ours);
+        assert!(found.len() > 100, "{}", found.len());
+        assert_eq!(found, all(&searcher, theirs.as_ref()), "the same documents, the same scores");
+        // Under an outer boost (a synonym's) too.
+        let boosted = BoostQuery::new(Box::new(ours), 0.8);
+        assert_eq!(all(&searcher, &boosted), all(&searcher, &BoostQuery::new(theirs, 0.8)));
+        // As a required clause besides another.
+        let web = || -> Box<dyn Query> {
+            Box::new(TermQuery::new(Term::from_field_text(fields.title, "web"), IndexRecordOption::WithFreqs))
+        };
+        let with = |q: Box<dyn Query>| BooleanQuery::new(vec![(Occur::Must, q), (Occur::Should, web())]);
+        let required = with(Box::new(WordsQuery::new(query.clone(), Some(0.6))));
+        assert_eq!(all(&searcher, &required), all(&searcher, &with(nested(&query, 0.6))));
+        let count = WordsQuery::new(query.clone(), Some(0.6)).count(&searcher).unwrap();
+        assert_eq!(count, found.len(), "counted without scores, deleted talks left out");
+    }
+}
