@@ -51,15 +51,17 @@ pub fn expansion_terms(
     for (score, talk) in top {
         let mut counts: HashMap<String, u32> = HashMap::new();
         let mut len = 0u32;
-        for token in analysis::tokens(&format!("{}\n{}", talk.title, talk.r#abstract)) {
-            if analysis::is_stem(&token.text) {
-                continue;
-            }
+        // Words only: no stems are made (most of the analysis' cost).
+        let text = format!("{}\n{}", talk.title, talk.r#abstract);
+        analysis::for_each_token(&text, &analysis::ByteSet::EMPTY, |token| {
             len += 1;
             if token.text.len() >= 3 && token.text.bytes().all(|b| b.is_ascii_lowercase()) {
-                *counts.entry(token.text).or_default() += 1;
+                match counts.get_mut(&token.text) {
+                    Some(count) => *count += 1,
+                    None => drop(counts.insert(token.text.clone(), 1)),
+                }
             }
-        }
+        });
         // Relevance-model weight: P(w|d) times the document's likelihood, exp(score), relative
         // to the best (measured: better than linear score weights, which favour recall).
         let doc_weight = (score - max_score).exp();

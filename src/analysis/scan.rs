@@ -13,22 +13,64 @@ use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
 use super::tokenizer::TalkTokenizer;
 use super::{ByteSet, MAX_LEN, MIN_STEM_LEN, Starts};
 
-/// Punctuation that may open a plain run: never part of a token, never joining words.
-fn opens(b: u8) -> bool {
-    matches!(b, b'(' | b'[' | b'{' | b'"' | b'*')
-}
+/// Byte classes for finding plain runs: whitespace, ASCII letter or digit, punctuation that may
+/// open a plain run, close it, or both (never part of a token, never joining words), other.
+const SPACE: u8 = 0;
+const ALNUM: u8 = 1;
+const OPEN: u8 = 2;
+const CLOSE: u8 = 3;
+const BOTH: u8 = 4;
+const OTHER: u8 = 5;
 
-/// Punctuation that may close a plain run.
-fn closes(b: u8) -> bool {
-    matches!(b, b')' | b']' | b'}' | b'"' | b'*' | b',' | b'.' | b';' | b':' | b'!' | b'?')
-}
+const CLASSES: [u8; 256] = {
+    let mut table = [OTHER; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        table[b] = match c {
+            b' ' | b'\t' | b'\n' | b'\r' | 0x0c => SPACE,
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' => ALNUM,
+            b'(' | b'[' | b'{' => OPEN,
+            b')' | b']' | b'}' | b',' | b'.' | b';' | b':' | b'!' | b'?' => CLOSE,
+            b'"' | b'*' => BOTH,
+            _ => OTHER,
+        };
+        b += 1;
+    }
+    table
+};
 
-/// The word of a plain run `run` (see the module docs) as byte offsets into it, or None.
-fn plain_word(run: &[u8]) -> Option<(usize, usize)> {
-    let from = run.iter().position(|&b| !opens(b))?;
-    let len = run[from..].iter().position(|b| !b.is_ascii_alphanumeric()).unwrap_or(run.len() - from);
-    let to = from + len;
-    (len > 0 && run[to..].iter().all(|&b| closes(b))).then_some((from, to))
+/// Reads the run starting at `b[run]` up to the next whitespace; returns its end and, if it is
+/// plain (see the module docs), its word's bounds.
+fn read_run(b: &[u8], run: usize) -> (usize, Option<(usize, usize)>) {
+    let (mut pos, mut state, mut from, mut to) = (run, 0u8, 0, 0);
+    while let Some(&c) = b.get(pos) {
+        let class = CLASSES[usize::from(c)];
+        if class == SPACE {
+            break;
+        }
+        // 0: opening punctuation, 1: the word, 2: closing punctuation, 3: not plain.
+        state = match (state, class) {
+            (0, OPEN | BOTH) => 0,
+            (0, ALNUM) => {
+                from = pos;
+                1
+            }
+            (1, ALNUM) => 1,
+            (1, CLOSE | BOTH) => {
+                to = pos;
+                2
+            }
+            (2, CLOSE | BOTH) => 2,
+            _ => 3,
+        };
+        pos += 1;
+    }
+    match state {
+        1 => (pos, Some((from, pos))),
+        2 => (pos, Some((from, to))),
+        _ => (pos, None),
+    }
 }
 
 /// Calls `f` with the tokens of `text` that may be wanted by `starts` (all if None), stemming
@@ -56,18 +98,16 @@ pub(super) fn scan(
     // Consecutive runs for the tokenizer are analysed together: `span` is where they began.
     let (mut pos, mut span) = (0, None);
     while pos < b.len() {
-        while b.get(pos).is_some_and(u8::is_ascii_whitespace) {
+        while b.get(pos).is_some_and(|&c| CLASSES[usize::from(c)] == SPACE) {
             pos += 1;
         }
         let run = pos;
-        while b.get(pos).is_some_and(|c| !c.is_ascii_whitespace()) {
-            pos += 1;
-        }
-        if run == pos {
+        if run == b.len() {
             break;
         }
-        if let Some((from, to)) = plain_word(&b[run..pos]) {
-            let (from, to) = (run + from, run + to);
+        let (end, plain) = read_run(b, run);
+        pos = end;
+        if let Some((from, to)) = plain {
             if let Some(begun) = span.take() {
                 analyse(tk, begun, run, &mut f);
             }
@@ -140,7 +180,9 @@ mod tests {
     #[test]
     fn plain_runs_are_words_in_brackets_or_before_punctuation() {
         fn word(run: &str) -> Option<&str> {
-            plain_word(run.as_bytes()).map(|(f, t)| &run[f..t])
+            let (end, plain) = read_run(run.as_bytes(), 0);
+            assert_eq!(end, run.len());
+            plain.map(|(f, t)| &run[f..t])
         }
         assert_eq!(word("(Python),"), Some("Python"));
         assert_eq!(word("py3k."), Some("py3k"));
