@@ -334,14 +334,28 @@ impl Engine {
         let start = Instant::now();
         req.validate()?;
         let snapshot = self.snapshot();
-        if let Some(cached) = self.responses.get(req, &snapshot) {
-            let mut answer = SearchResponse::clone(&cached);
-            answer.took_ms = start.elapsed().as_secs_f64() * 1000.0;
+        if let Some(answer) = self.cached_on(req, &snapshot, start) {
             return Ok(answer);
         }
         let answer = self.run(req, &snapshot, start)?;
         self.responses.put(req, &snapshot, Arc::new(answer.clone()));
         Ok(answer)
+    }
+
+    /// The cache's answer to `req` for the current index state, if it has one: a lookup of a
+    /// few microseconds, for a caller (the HTTP server) that would otherwise hand the search to
+    /// another thread. None also for an invalid request ([`Engine::search`] says what is wrong).
+    pub fn cached(&self, req: &SearchRequest) -> Option<SearchResponse> {
+        let start = Instant::now();
+        req.validate().ok()?;
+        self.cached_on(req, &self.snapshot(), start)
+    }
+
+    fn cached_on(&self, req: &SearchRequest, snapshot: &Arc<Snapshot>, start: Instant) -> Option<SearchResponse> {
+        let cached = self.responses.get(req, snapshot)?;
+        let mut answer = SearchResponse::clone(&cached);
+        answer.took_ms = start.elapsed().as_secs_f64() * 1000.0;
+        Some(answer)
     }
 
     fn run(&self, req: &SearchRequest, snapshot: &Snapshot, start: Instant) -> Result<SearchResponse> {

@@ -189,11 +189,15 @@ fn cached_answers_are_served_for_their_index_state_only() {
     assert!(engine.refresh().unwrap());
     assert_eq!(engine.responses.len(), 0, "a new snapshot drops every kept answer");
     let ids_of = |r: crate::SearchResponse| r.hits.into_iter().map(|h| h.id).collect::<Vec<_>>();
+    assert!(engine.cached(&req).is_none(), "nothing kept for the new snapshot yet");
     assert_eq!(ids_of(engine.search(&req).unwrap()), ["u/q"]);
     assert_eq!(ids_of(engine.search(&req).unwrap()), ["u/q"], "served from the cache");
+    assert_eq!(engine.cached(&req).map(ids_of), Some(vec!["u/q".to_string()]), "what the server serves inline");
+    assert!(engine.cached(&SearchRequest { limit: 0, ..req.clone() }).is_none(), "an invalid request is never");
 
     remove(&dir, &["u/q".into()], PATIENCE).unwrap();
     assert!(engine.refresh().unwrap());
+    assert!(engine.cached(&req).is_none(), "not after a commit");
     assert!(engine.search(&req).unwrap().hits.is_empty(), "a removed talk is not served from the cache");
     // Requests differing in anything but the query are different answers.
     let two = SearchRequest { limit: 2, ..SearchRequest::new("gil") };

@@ -131,6 +131,10 @@ pub async fn search(State(state): State<AppState>, RawQuery(raw): RawQuery) -> R
         ..SearchRequest::new(params.one("q")?.unwrap_or_default())
     };
     params.refine(&mut req)?;
+    // An answer the cache has is served here; a search runs on the blocking pool.
+    if let Some(resp) = state.engine.cached(&req) {
+        return Ok(Json(resp));
+    }
     let engine = Arc::clone(&state.engine);
     let resp = blocking(move || engine.search(&req)).await?;
     Ok(Json(resp))
