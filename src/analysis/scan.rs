@@ -142,7 +142,8 @@ pub(super) fn scan(
 
 /// Whether the run `text[run..end]` may yield a token of `starts`: one of its ASCII word starts
 /// or punctuation may begin one (see [`Starts::at`]), or it has a letter or digit outside
-/// ASCII (a change of script is a word boundary, and folding may make anything of it).
+/// ASCII that may be part of one ([`Starts::wants_letter`]; a change of script is a word
+/// boundary, and folding may make anything of an accented letter).
 fn wanted(text: &str, run: usize, end: usize, starts: &Starts) -> bool {
     let b = text.as_bytes();
     let (mut pos, mut in_word) = (run, false);
@@ -158,7 +159,7 @@ fn wanted(text: &str, run: usize, end: usize, starts: &Starts) -> bool {
         } else {
             // Other characters outside ASCII (quotes, dashes, accents) begin no token.
             let ch = text[pos..].chars().next().unwrap_or_default();
-            if ch.is_alphanumeric() || is_connector(ch) {
+            if (ch.is_alphanumeric() && starts.wants_letter(ch)) || is_connector(ch) {
                 return true;
             }
             in_word = false;

@@ -16,6 +16,9 @@ const WORDS: usize = 1 << 16 >> 6;
 #[derive(Clone)]
 pub struct Starts {
     all: bool,
+    /// Every wanted token is ASCII (a query in English): a letter outside ASCII matters only
+    /// if it may fold to ASCII.
+    ascii: bool,
     pairs: Box<[u64; WORDS]>,
     triples: Box<[u64; WORDS]>,
 }
@@ -31,6 +34,7 @@ impl std::fmt::Debug for Starts {
         let count = |set: &[u64; WORDS]| set.iter().map(|w| w.count_ones()).sum::<u32>();
         f.debug_struct("Starts")
             .field("all", &self.all)
+            .field("ascii", &self.ascii)
             .field("pairs", &count(&self.pairs))
             .field("triples", &count(&self.triples))
             .finish()
@@ -57,7 +61,7 @@ fn triple(a: u8, b: u8, c: u8) -> u16 {
 impl Starts {
     /// Nothing is wanted.
     pub fn none() -> Starts {
-        Starts { all: false, pairs: Box::new([0; WORDS]), triples: Box::new([0; WORDS]) }
+        Starts { all: false, ascii: true, pairs: Box::new([0; WORDS]), triples: Box::new([0; WORDS]) }
     }
 
     /// Everything is wanted (a scan analyses the whole text).
@@ -76,6 +80,7 @@ impl Starts {
             Some(body) => (true, body.as_bytes()),
             None => (false, text.as_bytes()),
         };
+        self.ascii &= bytes.is_ascii();
         match *bytes {
             [] => {}
             [a] => (0..=255).for_each(|b| bit(&mut self.pairs, pair(a, b))),
@@ -87,6 +92,14 @@ impl Starts {
                 }
             }
         }
+    }
+
+    /// Whether a letter or digit outside ASCII may be part of a wanted token: any may if a
+    /// wanted token is not ASCII, else only those that may fold to ASCII (Latin letters with
+    /// accents, ligatures, full-width and enclosed forms); a word with any other (Cyrillic,
+    /// Greek, CJK ...) is never an ASCII token.
+    pub(super) fn wants_letter(&self, c: char) -> bool {
+        !self.ascii || may_fold_to_ascii(c)
     }
 
     /// Whether a wanted token can begin at `text[i]`, an ASCII byte: a token's text begins
@@ -101,6 +114,14 @@ impl Starts {
             || has(&self.pairs, pair(a, b))
             || has(&self.triples, triple(a, b, c))
     }
+}
+
+/// Characters outside ASCII that lower-casing and folding may turn into ASCII (a superset; the
+/// test checks every other letter and digit does not).
+fn may_fold_to_ascii(c: char) -> bool {
+    matches!(c, '\u{80}'..='\u{36F}' | '\u{1D00}'..='\u{1EFF}' | '\u{2000}'..='\u{2BFF}' | '\u{2C60}'..='\u{2C7F}'
+        | '\u{A720}'..='\u{A7FF}' | '\u{AB30}'..='\u{AB6F}' | '\u{FB00}'..='\u{FB4F}' | '\u{FE00}'..='\u{FE6F}'
+        | '\u{FF00}'..='\u{FFEF}' | '\u{1D400}'..='\u{1D7FF}' | '\u{1F100}'..='\u{1F1FF}')
 }
 
 #[cfg(test)]
@@ -127,5 +148,23 @@ mod tests {
         assert!(wanted(&["\u{1}die"], "dying"));
         assert!(!wanted(&["\u{1}die"], "doing"));
         assert!(!wanted(&[], "anything"));
+    }
+
+    #[test]
+    fn letters_outside_the_folding_ranges_never_fold_to_ascii() {
+        let mut checked = 0;
+        for c in (0x80..=0x10FFFFu32).filter_map(char::from_u32) {
+            if c.is_alphanumeric() && !may_fold_to_ascii(c) {
+                let folded = crate::analysis::fold(&c.to_string());
+                assert!(!folded.is_ascii(), "{c:?} (U+{:04X}) folds to {folded:?}", c as u32);
+                checked += 1;
+            }
+        }
+        assert!(checked > 100_000, "{checked}");
+        let mut s = Starts::none();
+        s.add("jit");
+        assert!(s.wants_letter('é') && !s.wants_letter('本') && !s.wants_letter('ж'));
+        s.add("本");
+        assert!(s.wants_letter('本'), "a query in Japanese wants Japanese letters");
     }
 }
