@@ -171,6 +171,7 @@ impl WordsWeight {
     fn matches(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<(Vec<DocId>, Vec<Score>)> {
         SCRATCH.with_borrow_mut(|s| {
             s.fit(reader.max_doc() as usize);
+            let mut matched = 0;
             for word in &self.words {
                 for f in word {
                     self.add_field(reader, f, boost, s)?;
@@ -191,7 +192,7 @@ impl WordsWeight {
                     let d = doc as usize;
                     let (max, sum) = (std::mem::take(&mut s.max[d]), std::mem::take(&mut s.sum[d]));
                     s.in_word[d / 64] = 0;
-                    mark(&mut s.in_total, doc);
+                    matched += usize::from(mark(&mut s.in_total, doc));
                     s.total[d] += match self.tie_breaker {
                         Some(tie) => max + (sum - max) * tie,
                         None => sum,
@@ -199,7 +200,7 @@ impl WordsWeight {
                 }
                 s.word_docs.clear();
             }
-            let (mut docs, mut scores) = (Vec::new(), Vec::new());
+            let (mut docs, mut scores) = (Vec::with_capacity(matched), Vec::with_capacity(matched));
             for (i, bits) in s.in_total.iter_mut().enumerate() {
                 let mut b = std::mem::take(bits);
                 while b != 0 {
