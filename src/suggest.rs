@@ -7,7 +7,8 @@
 //! bounded scan. Topic words come from the [`Vocabulary`].
 
 use std::borrow::Cow;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
+use std::sync::Mutex;
 
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
@@ -23,6 +24,11 @@ use crate::vocabulary::{Vocabulary, live_doc_freq};
 pub const MAX_SUGGESTIONS: usize = 8;
 /// Most index entries looked at for one prefix.
 const SCAN: usize = 5_000;
+/// Answers remembered per snapshot (those that took a long scan, and those for one or two
+/// characters: short prefixes, which every search box sends again and again).
+const MEMO_ENTRIES: usize = 4_096;
+/// Entries looked at for an answer to be remembered.
+const MEMO_SCANNED: usize = 500;
 
 /// What a suggestion is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -62,6 +68,9 @@ pub struct Suggester {
     /// Each segment's titles, deleted talks included, kept so that the suggester of the next
     /// commit reads only new segments' stored records ([`Suggester::rebuild`]).
     titles: Vec<SegmentTitles>,
+    /// Answers that took a long scan, by folded input. A suggester belongs to one snapshot (and
+    /// its vocabulary), so an answer never goes stale.
+    memo: Mutex<HashMap<String, Vec<Suggestion>>>,
 }
 
 /// The titles of one segment's talks, by document.
@@ -160,14 +169,30 @@ impl Suggester {
         let mut keyed: Vec<(u64, (String, u32))> = words.into_iter().map(|w| (head(&w.0), w)).collect();
         keyed.sort_unstable();
         let words = keyed.into_iter().map(|(_, w)| w).collect();
-        Suggester { entries, words, titles: parts }
+        Suggester { entries, words, titles: parts, memo: Mutex::new(HashMap::new()) }
     }
 
     /// Completions for `typed`, best first.
     pub fn suggest(&self, vocabulary: &Vocabulary, typed: &str) -> Vec<Suggestion> {
         let folded = analysis::fold(typed.trim_start());
-        let query_words: Vec<&str> = folded_words(&folded).collect();
-        let Some(&last) = query_words.last() else { return Vec::new() };
+        if let Some(answer) = self.memo.lock().unwrap_or_else(|e| e.into_inner()).get(&folded) {
+            return answer.clone();
+        }
+        let (answer, scanned) = self.compute(vocabulary, &folded);
+        if scanned >= MEMO_SCANNED || folded.chars().count() <= 2 {
+            let mut memo = self.memo.lock().unwrap_or_else(|e| e.into_inner());
+            if memo.len() >= MEMO_ENTRIES {
+                memo.clear();
+            }
+            memo.insert(folded, answer.clone());
+        }
+        answer
+    }
+
+    /// The answer for the folded input, and how many index entries it looked at.
+    fn compute(&self, vocabulary: &Vocabulary, folded: &str) -> (Vec<Suggestion>, usize) {
+        let query_words: Vec<&str> = folded_words(folded).collect();
+        let Some(&last) = query_words.last() else { return (Vec::new(), 0) };
         let complete = folded.ends_with(char::is_whitespace);
         let mut scored: Vec<Scored> = Vec::new();
         // Topic words: the last word completed, after the words before it.
@@ -189,15 +214,18 @@ impl Suggester {
                 });
             }
         }
-        // Entries with a word starting with the first typed word, containing all the others.
+        // Entries with a word starting with one typed word (the one fewest start with), and all
+        // the others.
+        let mut scanned = 0;
         if folded.chars().filter(|c| c.is_alphanumeric()).count() >= 2 {
-            let first = query_words[0];
-            let start = self.words.partition_point(|(w, _)| w.as_str() < first);
+            let range = |q: &str| {
+                let start = self.words.partition_point(|(w, _)| w.as_str() < q);
+                (start, self.words[start..].partition_point(|(w, _)| w.starts_with(q)))
+            };
+            let (start, len) = query_words.iter().map(|q| range(q)).min_by_key(|&(_, len)| len).unwrap_or_default();
             let mut seen = vec![0u64; self.entries.len().div_ceil(64)];
-            for (word, entry) in self.words[start..].iter().take(SCAN) {
-                if !word.starts_with(first) {
-                    break;
-                }
+            for (_, entry) in self.words[start..start + len].iter().take(SCAN) {
+                scanned += 1;
                 let (slot, bit) = (*entry as usize / 64, 1u64 << (*entry % 64));
                 if seen[slot] & bit != 0 {
                     continue;
@@ -224,7 +252,7 @@ impl Suggester {
                 scored.push(Scored { score, text: Cow::Borrowed(&e.text), kind: e.kind, order: scored.len() });
             }
         }
-        best(scored)
+        (best(scored), scanned)
     }
 }
 
@@ -294,5 +322,29 @@ mod tests {
         let texts: Vec<String> = rebuilt.suggest(&vocabulary, "ze").into_iter().map(|s| s.text).collect();
         assert!(texts.contains(&"Zeppelins".to_string()), "{texts:?}");
         assert!(!texts.iter().any(|t| t == "Zen of testing" || t == "Zoe Ze"), "removed talk: {texts:?}");
+    }
+
+    #[test]
+    fn several_words_are_found_by_the_rarest_and_short_answers_are_remembered() {
+        let mut ram = crate::vocabulary::testing::RamIndex::new();
+        for i in 0..40 {
+            ram.add(&format!("t{i}"), &format!("Concurrency part {i}"), "Cara Coder");
+        }
+        ram.add("x", "C extensions made easy", "Ext Ender");
+        let fields = ram.fields.clone();
+        let searcher = ram.commit();
+        let suggester = Suggester::build(&searcher, fields.speaker_key, fields.event_key, fields.record);
+        let text: Vec<Field> = TextField::ALL.iter().map(|&f| fields.text(f)).collect();
+        let vocabulary = Vocabulary::build(&searcher, &text);
+        let texts = |typed: &str| -> Vec<String> {
+            suggester.suggest(&vocabulary, typed).into_iter().map(|s| s.text).collect::<Vec<_>>()
+        };
+        assert!(texts("c ext").contains(&"C extensions made easy".to_string()), "{:?}", texts("c ext"));
+        assert!(!texts("c ext").iter().any(|t| t.starts_with("Concurrency")));
+        let (_, scanned) = suggester.compute(&vocabulary, "c ext");
+        assert!(scanned <= 2, "found through `ext`, not the 40 words starting with c: {scanned}");
+        let first = texts("co");
+        assert!(suggester.memo.lock().unwrap().contains_key("co"), "a two-letter answer is kept");
+        assert_eq!(texts("co"), first);
     }
 }
