@@ -124,9 +124,11 @@ impl Query for WordsQuery {
 }
 
 /// Per-document arrays of one segment, reused by the searches of a thread. Every array is all
-/// zeros (every bit clear, every list empty) between searches.
+/// zeros (every bit clear, every list empty) between searches, unless `dirty`: a search that
+/// failed (an I/O error) or panicked half-way, after which the next one clears them first.
 #[derive(Default)]
 struct Scratch {
+    dirty: bool,
     field: Vec<Score>,
     max: Vec<Score>,
     sum: Vec<Score>,
@@ -139,7 +141,18 @@ struct Scratch {
 }
 
 impl Scratch {
+    /// Makes the arrays `docs` long, and all zeros if a search left them dirty.
     fn fit(&mut self, docs: usize) {
+        if std::mem::take(&mut self.dirty) {
+            for v in [&mut self.field, &mut self.max, &mut self.sum, &mut self.total] {
+                v.fill(0.0);
+            }
+            for v in [&mut self.in_field, &mut self.in_word, &mut self.in_total] {
+                v.fill(0);
+            }
+            self.field_docs.clear();
+            self.word_docs.clear();
+        }
         let words = docs.div_ceil(64);
         for v in [&mut self.field, &mut self.max, &mut self.sum, &mut self.total] {
             if v.len() < docs {
@@ -171,6 +184,8 @@ impl WordsWeight {
     fn matches(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<(Vec<DocId>, Vec<Score>)> {
         SCRATCH.with_borrow_mut(|s| {
             s.fit(reader.max_doc() as usize);
+            // Clean again only once the arrays are all zeros again, at the end.
+            s.dirty = true;
             let mut matched = 0;
             for word in &self.words {
                 for f in word {
@@ -210,6 +225,7 @@ impl WordsWeight {
                     scores.push(std::mem::take(&mut s.total[d]));
                 }
             }
+            s.dirty = false;
             Ok((docs, scores))
         })
     }
@@ -399,5 +415,15 @@ mod tests {
         assert_eq!(all(&searcher, &required), all(&searcher, &with(nested(&query, 0.6))));
         let count = WordsQuery::new(query.clone(), Some(0.6)).count(&searcher).unwrap();
         assert_eq!(count, found.len(), "counted without scores, deleted talks left out");
+        // A search that stopped half-way (an error, a panic) leaves the arrays dirty: the next
+        // one clears them first.
+        SCRATCH.with_borrow_mut(|s| {
+            s.field[3] = 7.0;
+            s.total[4] = 9.0;
+            s.in_total[0] |= 1 << 5;
+            s.field_docs.push(3);
+            s.dirty = true;
+        });
+        assert_eq!(all(&searcher, &WordsQuery::new(query, Some(0.6))), found);
     }
 }
