@@ -18,7 +18,10 @@ use std::cell::RefCell;
 use std::sync::Arc;
 
 use tantivy::fieldnorm::FieldNormReader;
-use tantivy::query::{Bm25StatisticsProvider, EnableScoring, Explanation, Query, Scorer, Weight};
+use tantivy::query::{
+    Bm25StatisticsProvider, BooleanQuery, BoostQuery, DisjunctionMaxQuery, EnableScoring, Explanation, Occur, Query,
+    Scorer, TermQuery, Weight,
+};
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocId, DocSet, Score, SegmentReader, TERMINATED, Term};
 
@@ -35,18 +38,61 @@ pub struct FieldTerms {
     pub terms: Vec<(Term, Score)>,
 }
 
+/// Segments larger than this are scored by tantivy's own scorers instead: the per-document
+/// arrays of a segment of hundreds of thousands of talks no longer fit the caches, and scoring
+/// through them was measured slower there (1M talks: 472 against 578 req/s over HTTP).
+pub const DENSE_MAX_DOCS: u32 = 100_000;
+
 /// Optional words, each its fields; a document's score is the sum over the words it matches
 /// of the words' field scores combined by dis-max (`tie_breaker`) or by sum (`None`).
 #[derive(Clone, Debug)]
 pub struct WordsQuery {
     words: Vec<Vec<FieldTerms>>,
     tie_breaker: Option<Score>,
+    dense_max_docs: u32,
 }
 
 impl WordsQuery {
     /// Words (each a list of fields) combined as described on [`WordsQuery`].
     pub fn new(words: Vec<Vec<FieldTerms>>, tie_breaker: Option<Score>) -> WordsQuery {
-        WordsQuery { words, tie_breaker }
+        WordsQuery { words, tie_breaker, dense_max_docs: DENSE_MAX_DOCS }
+    }
+
+    /// Scores segments of more than `docs` documents with tantivy's scorers (for tests).
+    pub fn with_dense_limit(mut self, docs: u32) -> WordsQuery {
+        self.dense_max_docs = docs;
+        self
+    }
+
+    /// The same query built from tantivy's own: a sum over words of a dis-max (or sum) over
+    /// fields of a sum over boosted term queries. It scores the same, to the bit.
+    pub fn nested(&self) -> Box<dyn Query> {
+        let per_word = self
+            .words
+            .iter()
+            .map(|word| {
+                let fields: Vec<Box<dyn Query>> = word
+                    .iter()
+                    .map(|f| {
+                        let terms = f
+                            .terms
+                            .iter()
+                            .map(|(t, b)| {
+                                let q = TermQuery::new(t.clone(), IndexRecordOption::WithFreqs);
+                                (Occur::Should, Box::new(BoostQuery::new(Box::new(q), *b)) as Box<dyn Query>)
+                            })
+                            .collect();
+                        Box::new(BooleanQuery::new(terms)) as Box<dyn Query>
+                    })
+                    .collect();
+                let word: Box<dyn Query> = match self.tie_breaker {
+                    Some(tie) => Box::new(DisjunctionMaxQuery::with_tie_breaker(fields, tie)),
+                    None => Box::new(BooleanQuery::new(fields.into_iter().map(|q| (Occur::Should, q)).collect())),
+                };
+                (Occur::Should, word)
+            })
+            .collect();
+        Box::new(BooleanQuery::new(per_word))
     }
 }
 
@@ -79,6 +125,8 @@ struct WordsWeight {
     words: Vec<Vec<WeightedField>>,
     tie_breaker: Option<Score>,
     scoring: bool,
+    /// tantivy's weight of the same query, for segments of more than `dense_max_docs`.
+    large: Option<(u32, Box<dyn Weight>)>,
 }
 
 impl Query for WordsQuery {
@@ -113,7 +161,14 @@ impl Query for WordsQuery {
             }
             words.push(fields);
         }
-        Ok(Box::new(WordsWeight { words, tie_breaker: self.tie_breaker, scoring: stats.is_some() }))
+        let limit = self.dense_max_docs;
+        let large = match enable_scoring.searcher() {
+            Some(searcher) if searcher.segment_readers().iter().any(|r| r.max_doc() > limit) => {
+                Some((limit, self.nested().weight(enable_scoring)?))
+            }
+            _ => None,
+        };
+        Ok(Box::new(WordsWeight { words, tie_breaker: self.tie_breaker, scoring: stats.is_some(), large }))
     }
 
     fn query_terms<'a>(&'a self, visitor: &mut dyn FnMut(&'a Term, bool)) {
@@ -270,6 +325,11 @@ impl WordsWeight {
 
 impl Weight for WordsWeight {
     fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
+        if let Some((limit, weight)) = &self.large
+            && reader.max_doc() > *limit
+        {
+            return weight.scorer(reader, boost);
+        }
         let (docs, scores) = self.matches(reader, boost)?;
         Ok(Box::new(Listed { docs, scores, at: 0 }))
     }
@@ -319,37 +379,15 @@ impl Scorer for Listed {
 #[cfg(test)]
 mod tests {
     use tantivy::collector::TopDocs;
-    use tantivy::query::{BooleanQuery, BoostQuery, DisjunctionMaxQuery, Occur, TermQuery};
+    use tantivy::query::{BooleanQuery, BoostQuery, Occur, TermQuery};
     use tantivy::{DocAddress, Index, IndexWriter};
 
     use super::*;
     use crate::schema::Fields;
     use crate::talk::Talk;
 
-    /// The same words built from tantivy's own queries: a sum over words of a dis-max over
-    /// fields of a sum over boosted term queries.
     fn nested(words: &[Vec<FieldTerms>], tie: Score) -> Box<dyn Query> {
-        let per_word = words
-            .iter()
-            .map(|word| {
-                let fields = word
-                    .iter()
-                    .map(|f| {
-                        let terms = f
-                            .terms
-                            .iter()
-                            .map(|(t, b)| {
-                                let q = TermQuery::new(t.clone(), IndexRecordOption::WithFreqs);
-                                (Occur::Should, Box::new(BoostQuery::new(Box::new(q), *b)) as Box<dyn Query>)
-                            })
-                            .collect();
-                        Box::new(BooleanQuery::new(terms)) as Box<dyn Query>
-                    })
-                    .collect();
-                (Occur::Should, Box::new(DisjunctionMaxQuery::with_tie_breaker(fields, tie)) as Box<dyn Query>)
-            })
-            .collect();
-        Box::new(BooleanQuery::new(per_word))
+        WordsQuery::new(words.to_vec(), Some(tie)).nested()
     }
 
     fn all(searcher: &tantivy::Searcher, q: &dyn Query) -> Vec<(DocAddress, Score)> {
@@ -376,7 +414,8 @@ mod tests {
             talk.r#abstract = (0..i % 17).map(|k| pick(k + 2)).collect::<Vec<_>>().join(" ");
             talk.tags = vec![pick(7).to_string()];
             writer.add_document(fields.document(&talk, &talk.r#abstract)).unwrap();
-            if i % 100 == 99 {
+            if i == 49 || i == 199 {
+                // Segments of 50, 150 and 100 talks.
                 writer.commit().unwrap();
             }
         }
@@ -424,6 +463,13 @@ mod tests {
             s.field_docs.push(3);
             s.dirty = true;
         });
-        assert_eq!(all(&searcher, &WordsQuery::new(query, Some(0.6))), found);
+        assert_eq!(all(&searcher, &WordsQuery::new(query.clone(), Some(0.6))), found);
+        // Segments over the limit scored by tantivy's scorers, alone or beside dense ones.
+        let sizes: Vec<u32> = searcher.segment_readers().iter().map(|r| r.max_doc()).collect();
+        assert!(sizes.iter().any(|&n| n <= 99) && sizes.iter().any(|&n| n > 99), "{sizes:?}");
+        for limit in [0, 99] {
+            let q = WordsQuery::new(query.clone(), Some(0.6)).with_dense_limit(limit);
+            assert_eq!(all(&searcher, &q), found, "limit {limit}");
+        }
     }
 }
