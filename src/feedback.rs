@@ -56,9 +56,11 @@ pub fn expansion_terms(
         analysis::for_each_token(&text, &analysis::ByteSet::EMPTY, |token| {
             len += 1;
             if token.text.len() >= 3 && token.text.bytes().all(|b| b.is_ascii_lowercase()) {
-                match counts.get_mut(&token.text) {
-                    Some(count) => *count += 1,
-                    None => drop(counts.insert(token.text.clone(), 1)),
+                // Counted in place: a key is allocated once per distinct word, not per occurrence.
+                if let Some(count) = counts.get_mut(&token.text) {
+                    *count += 1;
+                } else {
+                    counts.insert(token.text.clone(), 1);
                 }
             }
         });

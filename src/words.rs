@@ -178,7 +178,8 @@ impl Query for WordsQuery {
     }
 }
 
-/// Per-document arrays of one segment, reused by the searches of a thread. Every array is all
+/// Per-document arrays of one segment, reused by the searches of a thread: as long as the
+/// largest segment scored here, at most [`DENSE_MAX_DOCS`] (about 1.6 MB a thread). Every array is all
 /// zeros (every bit clear, every list empty) between searches, unless `dirty`: a search that
 /// failed (an I/O error) or panicked half-way, after which the next one clears them first.
 #[derive(Default)]
