@@ -392,18 +392,11 @@ impl Engine {
         let counter = FacetCollector::new(&req.facets, &snapshot.facet_values, &searcher)?;
         let (scored, (total, counts)): (Vec<(f32, DocAddress)>, facets::Fruit) = match by_date {
             Some(order) => {
-                let (docs, counted) = searcher.search_with_statistics_provider(
-                    &plan.query,
-                    &(top.order_by_fast_field::<i64>("day", order), counter),
-                    &snapshot.statistics,
-                )?;
+                let (docs, counted) =
+                    snapshot.search(&plan.query, &(top.order_by_fast_field::<i64>("day", order), counter))?;
                 (docs.into_iter().map(|(_, a)| (0.0, a)).collect(), counted)
             }
-            None => searcher.search_with_statistics_provider(
-                &plan.query,
-                &(top.order_by_score(), counter),
-                &snapshot.statistics,
-            )?,
+            None => snapshot.search(&plan.query, &(top.order_by_score(), counter))?,
         };
         let scored = if rerank {
             let fields = [self.fields.title, self.fields.r#abstract];
@@ -450,12 +443,7 @@ impl Engine {
     /// Runs `query`, takes its top talks as relevant, and returns it expanded with their words.
     fn with_feedback(&self, snapshot: &Snapshot, query: Box<dyn Query>, terms: &[String]) -> Result<Box<dyn Query>> {
         let fb = self.weights.feedback;
-        let searcher = &snapshot.searcher;
-        let first = searcher.search_with_statistics_provider(
-            &query,
-            &TopDocs::with_limit(fb.docs).order_by_score(),
-            &snapshot.statistics,
-        )?;
+        let first = snapshot.search(&query, &TopDocs::with_limit(fb.docs).order_by_score())?;
         let mut top = Vec::with_capacity(first.len());
         for (score, address) in first {
             top.push((score, snapshot.talk_as_indexed(address)?));
@@ -500,8 +488,7 @@ impl Engine {
         let fields = [self.fields.title, self.fields.r#abstract, self.fields.tags];
         let query = feedback::expand(Box::new(tantivy::query::EmptyQuery), &words, &fields, 1.0);
         let key = duplicate_key(&talk);
-        let top = TopDocs::with_limit(limit * 3 + 10).order_by_score();
-        let found = searcher.search_with_statistics_provider(&query, &top, &snapshot.statistics)?;
+        let found = snapshot.search(&query, &TopDocs::with_limit(limit * 3 + 10).order_by_score())?;
         let highlighter = crate::snippet::Highlighter::default();
         let mut hits = Vec::with_capacity(limit);
         let mut keys = HashSet::from([key]);

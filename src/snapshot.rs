@@ -90,6 +90,16 @@ impl Snapshot {
         crate::indexer::indexed_abstract(talk, &self.boilerplate)
     }
 
+    /// Runs `query` on this snapshot with its remembered BM25 statistics (the same scores as
+    /// `Searcher::search`, without looking every term up in every segment again).
+    pub(crate) fn search<C: tantivy::collector::Collector>(
+        &self,
+        query: &dyn tantivy::query::Query,
+        collector: &C,
+    ) -> tantivy::Result<C::Fruit> {
+        self.searcher.search_with_statistics_provider(query, collector, &self.statistics)
+    }
+
     /// The talk at `address` in this snapshot, its abstract as indexed.
     pub(crate) fn talk_as_indexed(&self, address: tantivy::DocAddress) -> Result<Talk> {
         let mut talk = self.records.talk(&self.searcher, address)?;
