@@ -50,15 +50,27 @@ pub fn app(state: AppState, config: &ServeConfig) -> Router {
     layers::apply(router, config)
 }
 
-/// Threads for searches (and the other blocking work: warm-up, refresh, writes): twice the
-/// cores, at least 4. tokio's default (512) lets a burst of connections each get a thread, which
-/// on 2 cores only adds memory (every thread keeps its own analyzer caches and allocator
-/// arena) and context switches: with wrk's 8 connections, 3,811-4,017 req/s and 108 MB peak RSS
-/// with 512 threads against 4,331 req/s and 86 MB with 4 (BENCHMARKS.md). Work beyond them
-/// waits in tokio's queue; `--max-concurrent` bounds the requests in flight.
+/// Threads for searches (and the other blocking work: warm-up, refresh, writes): one a core, at
+/// least 2. More only time-slice the same cores: on 2 cores, wrk 1 thread / 8 connections, topics
+/// mix, cache off, one async worker: 2 threads 5,541 / 5,294 req/s, p99 3.5 / 3.6 ms; 3 threads
+/// 5,507 req/s, p99 4.6 ms; 4 threads 4,824 req/s, p99 6.1 ms; 6 threads 5,097 req/s, p99 7.0 ms
+/// (BENCHMARKS.md). tokio's default (512) also gave each burst of connections a thread of its
+/// own, with its analyzer caches and allocator arena. Work beyond them waits in tokio's queue, in
+/// order; `--max-concurrent` bounds the requests in flight.
 fn blocking_threads() -> usize {
-    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
-    (2 * cores).max(4)
+    cores().max(2)
+}
+
+/// Async worker threads (connections, HTTP parsing, answers from the result cache): half the
+/// cores, at least 1, since searches run on the blocking threads. On 2 cores one worker instead
+/// of tokio's default of one a core: cached topics p99 0.38-0.43 ms instead of 1.8-2.5 ms (the
+/// extra worker, wrk and the search threads time-sliced), uncached throughput the same or better.
+fn async_threads() -> usize {
+    (cores() / 2).max(1)
+}
+
+fn cores() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get())
 }
 
 /// Serves until Ctrl-C or SIGTERM.
@@ -66,6 +78,7 @@ pub fn serve(engine: Engine, config: ServeConfig) -> Result<()> {
     config.validate()?;
     init_tracing();
     let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(async_threads())
         .max_blocking_threads(blocking_threads())
         .enable_all()
         .build()
