@@ -20,6 +20,7 @@ pub mod http;
 pub mod indexer;
 pub mod ingest;
 pub mod plan;
+pub mod proximity;
 pub mod query;
 pub mod readonly;
 pub mod records;

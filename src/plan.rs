@@ -44,7 +44,8 @@ pub struct Weights {
     pub r#abstract: f32,
     /// Multiplier of a stem-only match relative to an exact one.
     pub stem: f32,
-    /// Weight of two neighbouring query words found near each other (0 turns it off).
+    /// Weight of two neighbouring query words found near each other (0 turns it off), added to
+    /// the best hits on words alone ([`crate::proximity`]).
     pub proximity: f32,
     /// How far apart (in words) neighbouring query words may be to count as near.
     pub proximity_slop: u32,
@@ -119,6 +120,10 @@ pub struct Plan {
     pub corrections: Vec<Correction>,
     /// Analysed terms of the positive plain words (after stop words), for feedback.
     pub terms: Vec<String>,
+    /// Queries matching talks where two neighbouring plain words are near each other (one a
+    /// pair and field): not part of `query`, but a rescore of its best hits
+    /// ([`crate::proximity`]).
+    pub near: Vec<Box<dyn Query>>,
 }
 
 fn fields_in(scope: Scope) -> &'static [TextField] {
@@ -267,11 +272,11 @@ pub fn build(parsed: &ParsedQuery, fields: &Fields, weights: &Weights, ctx: &Con
         text_clauses.insert(at, (Occur::Should, Box::new(WordsQuery::new(flat, weights.tie_breaker))));
     }
     let kept: Vec<&str> = plain.iter().copied().filter(|w| !(drop_stopwords && is_stopword(w))).collect();
-    if weights.proximity > 0.0 {
-        for pair in kept.windows(2) {
-            text_clauses.extend(near_query(pair, fields, weights).map(|q| (Occur::Should, q)));
-        }
-    }
+    let near = if weights.proximity > 0.0 {
+        kept.windows(2).flat_map(|pair| near_queries(pair, fields, weights)).collect()
+    } else {
+        Vec::new()
+    };
     if weights.synonym > 0.0 {
         text_clauses.extend(synonym_queries(&plain, ctx.synonyms, fields, weights, &mut highlighter));
     }
@@ -284,7 +289,7 @@ pub fn build(parsed: &ParsedQuery, fields: &Fields, weights: &Weights, ctx: &Con
         Box::new(BooleanQuery::new(filters))
     };
     let terms = kept.iter().flat_map(|w| analyse(w).parts.into_iter().map(|t| t.text)).collect();
-    Plan { query, highlighter, match_all, corrections, terms }
+    Plan { query, highlighter, match_all, corrections, terms, near }
 }
 
 /// Queries for the synonyms of runs of plain query words (`jit` also finds "just-in-time").
@@ -449,23 +454,22 @@ fn phrase_query(parts: &[Token], fields: &Fields, w: &Weights, scope: Scope) -> 
 }
 
 /// Two neighbouring query words within [`Weights::proximity_slop`] of each other, in the title
-/// or the abstract: rewards talks where the words belong together.
-fn near_query(pair: &[&str], fields: &Fields, w: &Weights) -> Option<Box<dyn Query>> {
+/// and in the abstract (a query each): rewards talks where the words belong together.
+fn near_queries(pair: &[&str], fields: &Fields, w: &Weights) -> Vec<Box<dyn Query>> {
     let (a, b) = (analyse(pair[0]), analyse(pair[1]));
-    let (Some(x), Some(y)) = (a.parts.first(), b.parts.first()) else { return None };
+    let (Some(x), Some(y)) = (a.parts.first(), b.parts.first()) else { return Vec::new() };
     if a.parts.len() != 1 || b.parts.len() != 1 || x.text == y.text {
-        return None;
+        return Vec::new();
     }
-    let per_field = [TextField::Title, TextField::Abstract]
+    [TextField::Title, TextField::Abstract]
         .iter()
         .map(|&f| {
             let field = fields.text(f);
             let terms = vec![(0, Term::from_field_text(field, &x.text)), (1, Term::from_field_text(field, &y.text))];
             let q: Box<dyn Query> = Box::new(PhraseQuery::new_with_offset_and_slop(terms, w.proximity_slop));
-            (Occur::Should, Box::new(BoostQuery::new(q, w.of(f) * w.proximity)) as Box<dyn Query>)
+            Box::new(BoostQuery::new(q, w.of(f) * w.proximity)) as Box<dyn Query>
         })
-        .collect();
-    Some(Box::new(BooleanQuery::new(per_field)))
+        .collect()
 }
 
 /// Common English function words, dropped from long queries (see [`Weights::stopword_min_words`]).

@@ -23,6 +23,7 @@ use crate::feedback;
 pub use crate::hits::{SUGGEST_BELOW, duplicate_key};
 use crate::hits::{collapse, make_hit, suggest};
 use crate::plan::{self, Weights};
+use crate::proximity;
 use crate::query;
 use crate::rerank;
 use crate::schema::Fields;
@@ -366,7 +367,7 @@ impl Engine {
         let mut plan = plan::build(&parsed, &self.fields, &self.weights, &ctx);
         let fb = self.weights.feedback;
         if fb.docs > 0 && !plan.match_all && plan.terms.len() >= fb.min_words {
-            plan.query = self.with_feedback(snapshot, plan.query, &plan.terms)?;
+            plan.query = self.with_feedback(snapshot, plan.query, &plan.near, &plan.terms)?;
         }
         if !req.filters.is_empty() {
             let mut clauses = plan::filter_clauses(&req.filters, &self.fields);
@@ -381,16 +382,19 @@ impl Engine {
         };
         let rr = self.weights.rerank;
         let rerank = by_date.is_none() && rr.applies(plan.terms.len());
-        // Collapsing repeats and re-ranking need the hits before the page too: fetch them and
-        // page afterwards.
+        let rescore = by_date.is_none() && !plan.near.is_empty();
+        // Collapsing repeats, re-ranking and rescoring need the hits before the page too: fetch
+        // them and page afterwards.
         let wanted = if req.distinct { (req.offset + req.limit) * 3 + 20 } else { req.offset + req.limit };
-        let top = match (req.distinct, rerank) {
-            (false, false) => TopDocs::with_limit(req.limit).and_offset(req.offset),
-            (_, true) => TopDocs::with_limit(wanted.max(rr.depth)),
-            (true, false) => TopDocs::with_limit(wanted),
+        let top = if req.distinct || rerank || rescore {
+            let depth = if rerank { rr.depth } else { 0 };
+            let window = if rescore { proximity::WINDOW } else { 0 };
+            TopDocs::with_limit(wanted.max(depth).max(window))
+        } else {
+            TopDocs::with_limit(req.limit).and_offset(req.offset)
         };
         let counter = FacetCollector::new(&req.facets, &snapshot.facet_values, &searcher)?;
-        let (scored, (total, counts)): (Vec<(f32, DocAddress)>, facets::Fruit) = match by_date {
+        let (mut scored, (total, counts)): (Vec<(f32, DocAddress)>, facets::Fruit) = match by_date {
             Some(order) => {
                 let (docs, counted) =
                     snapshot.search(&plan.query, &(top.order_by_fast_field::<i64>("day", order), counter))?;
@@ -398,12 +402,17 @@ impl Engine {
             }
             None => snapshot.search(&plan.query, &(top.order_by_score(), counter))?,
         };
+        if rescore {
+            proximity::rescore(&searcher, &snapshot.statistics, &plan.near, &mut scored)?;
+        }
+        let skip = if req.distinct { 0 } else { req.offset };
         let scored = if rerank {
             let fields = [self.fields.title, self.fields.r#abstract];
             let text = |a| self.load(&searcher, a).map(|t| format!("{}\n{}", t.title, snapshot.indexed_abstract(&t)));
             let ranked = rerank::rerank(&searcher, &snapshot.statistics, &fields, &plan.terms, scored, &text, &rr)?;
-            let skip = if req.distinct { 0 } else { req.offset };
             ranked.into_iter().skip(skip).take(wanted - skip).collect()
+        } else if rescore {
+            scored.into_iter().skip(skip).take(wanted - skip).collect()
         } else {
             scored
         };
@@ -440,12 +449,21 @@ impl Engine {
         })
     }
 
-    /// Runs `query`, takes its top talks as relevant, and returns it expanded with their words.
-    fn with_feedback(&self, snapshot: &Snapshot, query: Box<dyn Query>, terms: &[String]) -> Result<Box<dyn Query>> {
+    /// Runs `query` (rescored with `near`), takes its top talks as relevant, and returns it
+    /// expanded with their words.
+    fn with_feedback(
+        &self,
+        snapshot: &Snapshot,
+        query: Box<dyn Query>,
+        near: &[Box<dyn Query>],
+        terms: &[String],
+    ) -> Result<Box<dyn Query>> {
         let fb = self.weights.feedback;
-        let first = snapshot.search(&query, &TopDocs::with_limit(fb.docs).order_by_score())?;
-        let mut top = Vec::with_capacity(first.len());
-        for (score, address) in first {
+        let window = if near.is_empty() { 0 } else { proximity::WINDOW };
+        let mut first = snapshot.search(&query, &TopDocs::with_limit(fb.docs.max(window)).order_by_score())?;
+        proximity::rescore(&snapshot.searcher, &snapshot.statistics, near, &mut first)?;
+        let mut top = Vec::with_capacity(fb.docs);
+        for (score, address) in first.into_iter().take(fb.docs) {
             top.push((score, snapshot.talk_as_indexed(address)?));
         }
         let known: HashSet<String> = terms.iter().cloned().collect();
