@@ -123,23 +123,27 @@ fn term_key(text: &str) -> u64 {
     h.finish()
 }
 
+/// Byte index of the `n`th character of `text` from byte `start` (its length if there are fewer):
+/// counted in bytes when `ascii` says the text is ASCII.
+fn nth_char(text: &str, ascii: bool, start: usize, n: usize) -> usize {
+    if ascii {
+        return (start + n).min(text.len());
+    }
+    text[start..].char_indices().nth(n).map_or(text.len(), |(i, _)| start + i)
+}
+
 /// Picks byte bounds of a window of about `max_chars` characters covering the most distinct
 /// matched terms, starting at a word boundary.
 fn best_window(text: &str, spans: &[(usize, usize, u64)], max_chars: usize) -> (usize, usize) {
-    let max_bytes_from = |start: usize| -> usize {
-        match text[start..].char_indices().nth(max_chars) {
-            Some((i, _)) => start + i,
-            None => text.len(),
-        }
-    };
+    let ascii = text.is_ascii();
     // A match before the `max_chars / 2`-th character is early enough to start at the beginning.
-    let early = text.char_indices().nth(max_chars / 2).map_or(text.len(), |(i, _)| i);
+    let early = nth_char(text, ascii, 0, max_chars / 2);
     let mut best = (0usize, 0usize, 0usize); // (distinct, total, start)
     let mut keys = Vec::new();
     for (i, &(first, _, _)) in spans.iter().enumerate() {
         // Start at the beginning when the match is early enough, else a little before it.
-        let start = if first < early { 0 } else { context_start(text, first, 40) };
-        let end = max_bytes_from(start);
+        let start = if first < early { 0 } else { context_start(text, ascii, first, 40) };
+        let end = nth_char(text, ascii, start, max_chars);
         keys.clear();
         let mut total = 0;
         for &(_, t, k) in &spans[i..] {
@@ -156,15 +160,18 @@ fn best_window(text: &str, spans: &[(usize, usize, u64)], max_chars: usize) -> (
         }
     }
     let start = best.2;
-    let end = max_bytes_from(start);
+    let end = nth_char(text, ascii, start, max_chars);
     (start, word_end(text, end))
 }
 
 /// A boundary at most `context` characters before `at`: a sentence start if there is one, else
 /// a word start.
-fn context_start(text: &str, at: usize, context: usize) -> usize {
-    let before = &text[..at];
-    let lower = before.char_indices().rev().nth(context).map_or(0, |(i, _)| i);
+fn context_start(text: &str, ascii: bool, at: usize, context: usize) -> usize {
+    let lower = if ascii {
+        at.saturating_sub(context + 1)
+    } else {
+        text[..at].char_indices().rev().nth(context).map_or(0, |(i, _)| i)
+    };
     if lower == 0 {
         return 0;
     }
@@ -208,7 +215,26 @@ impl Snippet {
         cut_start: bool,
         cut_end: bool,
     ) -> Snippet {
-        let mut text = String::with_capacity(to - from + 8);
+        let part = &source[from..to];
+        // The same loop either way; over bytes, an ASCII text needs no decoding.
+        if part.is_ascii() {
+            let chars = part.bytes().enumerate().map(|(i, b)| (i, char::from(b)));
+            Snippet::build_from(chars, part.len(), from, spans, cut_start, cut_end)
+        } else {
+            Snippet::build_from(part.char_indices(), part.len(), from, spans, cut_start, cut_end)
+        }
+    }
+
+    /// [`Snippet::build`] from the characters of `source[from..]` and their byte offsets.
+    fn build_from(
+        chars_of: impl Iterator<Item = (usize, char)>,
+        len: usize,
+        from: usize,
+        spans: &[(usize, usize, u64)],
+        cut_start: bool,
+        cut_end: bool,
+    ) -> Snippet {
+        let mut text = String::with_capacity(len + 8);
         let mut highlights = Vec::with_capacity(spans.len());
         let mut chars = 0usize;
         if cut_start {
@@ -218,7 +244,7 @@ impl Snippet {
         let mut span_iter = spans.iter().peekable();
         let mut open: Option<usize> = None;
         let mut pending_space = false;
-        for (i, c) in source[from..to].char_indices() {
+        for (i, c) in chars_of {
             let at = from + i;
             if let (Some(start), Some(&&(_, end, _))) = (open, span_iter.peek())
                 && at >= end
@@ -254,37 +280,56 @@ impl Snippet {
     /// The snippet as HTML: text escaped, matches wrapped in `<mark>`.
     pub fn to_html(&self) -> String {
         let mut out = String::with_capacity(self.text.len() + 13 * self.highlights.len());
-        let mut marks = self.highlights.iter().peekable();
-        for (ci, c) in self.text.chars().enumerate() {
-            if marks.peek().is_some_and(|m| m.0 == ci) {
-                out.push_str("<mark>");
+        // Highlights are in characters: in bytes for the slices (the same in ASCII).
+        let bytes: Vec<(usize, usize)> = if self.text.is_ascii() {
+            self.highlights.clone()
+        } else {
+            let offsets: Vec<usize> = self.text.char_indices().map(|(i, _)| i).collect();
+            let byte_of = |ci: usize| offsets.get(ci).copied().unwrap_or(self.text.len());
+            self.highlights.iter().map(|&(a, b)| (byte_of(a), byte_of(b))).collect()
+        };
+        let mut at = 0;
+        for (from, to) in bytes {
+            // Highlights are sorted and apart, as `build` makes them; a made-up one cannot panic.
+            let from = from.clamp(at, self.text.len());
+            let to = to.clamp(from, self.text.len());
+            if from == to || !self.text.is_char_boundary(from) || !self.text.is_char_boundary(to) {
+                continue;
             }
-            escape_char(c, &mut out);
-            if marks.peek().is_some_and(|m| m.1 == ci + 1) {
-                out.push_str("</mark>");
-                marks.next();
-            }
+            escape_into(&self.text[at..from], &mut out);
+            out.push_str("<mark>");
+            escape_into(&self.text[from..to], &mut out);
+            out.push_str("</mark>");
+            at = to;
         }
+        escape_into(&self.text[at..], &mut out);
         out
     }
 }
 
-/// Appends `c` to `out`, escaped for HTML text and attribute values.
-pub fn escape_char(c: char, out: &mut String) {
-    match c {
-        '&' => out.push_str("&amp;"),
-        '<' => out.push_str("&lt;"),
-        '>' => out.push_str("&gt;"),
-        '"' => out.push_str("&quot;"),
-        '\'' => out.push_str("&#39;"),
-        _ => out.push(c),
+/// Appends `text` to `out`, escaped for HTML text and attribute values.
+fn escape_into(text: &str, out: &mut String) {
+    let mut done = 0;
+    for (i, b) in text.bytes().enumerate() {
+        let escaped = match b {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            b'\'' => "&#39;",
+            _ => continue,
+        };
+        out.push_str(&text[done..i]);
+        out.push_str(escaped);
+        done = i + 1;
     }
+    out.push_str(&text[done..]);
 }
 
 /// `text` escaped for HTML.
 pub fn escape_html(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    text.chars().for_each(|c| escape_char(c, &mut out));
+    escape_into(text, &mut out);
     out
 }
 
@@ -347,5 +392,25 @@ mod tests {
         let s = highlighter("langa").full("Łukasz Langa talks");
         assert_eq!(s.highlights, vec![(7, 12)]);
         assert_eq!(marked(&s), vec!["Langa"]);
+        let s = highlighter("café").full("Łukasz & <Café> “café”");
+        assert_eq!(s.to_html(), "Łukasz &amp; &lt;<mark>Café</mark>&gt; “<mark>café</mark>”");
+    }
+
+    #[test]
+    fn windows_in_other_scripts_count_characters() {
+        let filler = "Łódź żółw ĆMA. ".repeat(30);
+        let text = format!("{filler}Der Jit läuft. {filler}");
+        let s = highlighter("jit").window(&text);
+        assert!(s.text.starts_with("… ") && s.text.ends_with(" …"), "{}", s.text);
+        assert!(s.text.chars().count() <= SNIPPET_CHARS + 4, "{}", s.text.chars().count());
+        assert!(s.text.chars().count() >= SNIPPET_CHARS - 20, "{}", s.text.chars().count());
+        assert_eq!(marked(&s), vec!["Jit"]);
+        assert!(s.to_html().contains("<mark>Jit</mark>"));
+    }
+
+    #[test]
+    fn made_up_highlights_do_not_panic() {
+        let s = Snippet { text: "ab é".into(), highlights: vec![(3, 9), (1, 2), (2, 2)] };
+        assert_eq!(s.to_html(), "ab <mark>é</mark>");
     }
 }
