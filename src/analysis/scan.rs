@@ -95,15 +95,21 @@ pub(super) fn scan(
     let Some(starts) = starts else { return analyse(tk, 0, text.len(), &mut f) };
     let b = text.as_bytes();
     let (mut word, mut stem) = (Token::default(), Token::default());
-    // Consecutive runs for the tokenizer are analysed together: `span` is where they began.
+    // Consecutive runs for the tokenizer are analysed together: `span` is where they began,
+    // `pos` (the end of the last run read) where they end.
     let (mut pos, mut span) = (0, None);
-    while pos < b.len() {
-        while b.get(pos).is_some_and(|&c| CLASSES[usize::from(c)] == SPACE) {
-            pos += 1;
+    // A run without a byte that may begin a wanted token yields none: runs are read from the
+    // next such byte on, the ones before it skipped unread.
+    while let Some(next) = b[pos..].iter().position(|&c| starts.may_begin(c)) {
+        let mut run = pos + next;
+        while run > pos && CLASSES[usize::from(b[run - 1])] != SPACE {
+            run -= 1;
         }
-        let run = pos;
-        if run == b.len() {
-            break;
+        if span.is_some() && b[pos..run].iter().any(|&c| CLASSES[usize::from(c)] != SPACE) {
+            // A run was skipped: the span ended before it.
+            if let Some(begun) = span.take() {
+                analyse(tk, begun, pos, &mut f);
+            }
         }
         let (end, plain) = read_run(b, run);
         pos = end;
@@ -136,7 +142,7 @@ pub(super) fn scan(
         }
     }
     if let Some(begun) = span {
-        analyse(tk, begun, b.len(), &mut f);
+        analyse(tk, begun, pos, &mut f);
     }
 }
 

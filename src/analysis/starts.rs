@@ -21,6 +21,10 @@ pub struct Starts {
     ascii: bool,
     pairs: Box<[u64; WORDS]>,
     triples: Box<[u64; WORDS]>,
+    /// Bytes a run of text must contain to yield a wanted token: the first bytes of the wanted
+    /// tokens in either case, apostrophes (dropped from tokens) and every byte outside ASCII
+    /// (folded).
+    firsts: [bool; 256],
 }
 
 impl Default for Starts {
@@ -61,7 +65,10 @@ fn triple(a: u8, b: u8, c: u8) -> u16 {
 impl Starts {
     /// Nothing is wanted.
     pub fn none() -> Starts {
-        Starts { all: false, ascii: true, pairs: Box::new([0; WORDS]), triples: Box::new([0; WORDS]) }
+        let mut firsts = [false; 256];
+        firsts[usize::from(b'\'')] = true;
+        firsts[0x80..].fill(true);
+        Starts { all: false, ascii: true, pairs: Box::new([0; WORDS]), triples: Box::new([0; WORDS]), firsts }
     }
 
     /// Everything is wanted (a scan analyses the whole text).
@@ -81,6 +88,10 @@ impl Starts {
             None => (false, text.as_bytes()),
         };
         self.ascii &= bytes.is_ascii();
+        if let Some(&first) = bytes.first() {
+            self.firsts[usize::from(first.to_ascii_lowercase())] = true;
+            self.firsts[usize::from(first.to_ascii_uppercase())] = true;
+        }
         match *bytes {
             [] => {}
             [a] => (0..=255).for_each(|b| bit(&mut self.pairs, pair(a, b))),
@@ -92,6 +103,12 @@ impl Starts {
                 }
             }
         }
+    }
+
+    /// Whether `b` may be the first byte of a wanted token's surface (see `firsts`): a run of
+    /// text without any such byte yields none of them.
+    pub(super) fn may_begin(&self, b: u8) -> bool {
+        self.firsts[usize::from(b)]
     }
 
     /// Whether a letter or digit outside ASCII may be part of a wanted token: any may if a
