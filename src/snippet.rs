@@ -216,13 +216,65 @@ impl Snippet {
         cut_end: bool,
     ) -> Snippet {
         let part = &source[from..to];
-        // The same loop either way; over bytes, an ASCII text needs no decoding.
         if part.is_ascii() {
-            let chars = part.bytes().enumerate().map(|(i, b)| (i, char::from(b)));
-            Snippet::build_from(chars, part.len(), from, spans, cut_start, cut_end)
+            Snippet::build_ascii(part.as_bytes(), from, spans, cut_start, cut_end)
         } else {
             Snippet::build_from(part.char_indices(), part.len(), from, spans, cut_start, cut_end)
         }
+    }
+
+    /// [`Snippet::build_from`] for ASCII text, where a byte is a character: the same steps
+    /// without decoding, the next span's bounds in locals.
+    fn build_ascii(part: &[u8], from: usize, spans: &[(usize, usize, u64)], cut_start: bool, cut_end: bool) -> Snippet {
+        let mut text = Vec::with_capacity(part.len() + 8);
+        let mut highlights = Vec::with_capacity(spans.len());
+        let mut chars = 0usize;
+        let mut ends_in_space = false;
+        if cut_start {
+            text.extend_from_slice("… ".as_bytes());
+            chars += 2;
+            ends_in_space = true;
+        }
+        let bounds = |k: usize| spans.get(k).map_or((usize::MAX, usize::MAX), |s| (s.0, s.1));
+        let (mut next, mut open) = (0, None);
+        let (mut start, mut end) = bounds(0);
+        let mut pending_space = false;
+        for (i, &c) in part.iter().enumerate() {
+            let at = from + i;
+            if let Some(opened) = open
+                && at >= end
+            {
+                highlights.push((opened, chars));
+                open = None;
+                next += 1;
+                (start, end) = bounds(next);
+            }
+            // ASCII whitespace and control characters.
+            if c <= b' ' || c == 0x7f {
+                pending_space = chars > 0 && !ends_in_space;
+                continue;
+            }
+            if pending_space {
+                text.push(b' ');
+                chars += 1;
+                pending_space = false;
+            }
+            if open.is_none() && at == start {
+                open = Some(chars);
+            }
+            text.push(c);
+            chars += 1;
+            ends_in_space = false;
+        }
+        if let Some(opened) = open {
+            highlights.push((opened, chars));
+        }
+        if cut_end {
+            text.extend_from_slice(" …".as_bytes());
+        }
+        // ASCII bytes and the ellipses: valid UTF-8.
+        let text = String::from_utf8(text).unwrap_or_default();
+        Snippet { text, highlights }
     }
 
     /// [`Snippet::build`] from the characters of `source[from..]` and their byte offsets.
@@ -406,6 +458,35 @@ mod tests {
         assert!(s.text.chars().count() >= SNIPPET_CHARS - 20, "{}", s.text.chars().count());
         assert_eq!(marked(&s), vec!["Jit"]);
         assert!(s.to_html().contains("<mark>Jit</mark>"));
+    }
+
+    /// The ASCII path builds what the general one does, on texts of words, runs of
+    /// whitespace and control characters, with spans on word boundaries.
+    #[test]
+    fn the_ascii_path_equals_the_general_one() {
+        let mut seed = 7u64;
+        let mut next = |n: usize| {
+            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+            (seed >> 33) as usize % n
+        };
+        let pieces = ["jit", "JIT", "a", "<b>", "  ", "\n\t", "\u{7}", "x&y", "\u{7f}", ".", " "];
+        for _ in 0..500 {
+            let text: String = (0..next(30)).map(|_| pieces[next(pieces.len())]).collect();
+            let words: Vec<(usize, usize)> = text
+                .match_indices(|c: char| !(c <= ' ' || c == '\u{7f}'))
+                .map(|(i, _)| (i, i + 1))
+                .filter(|_| next(3) == 0)
+                .collect();
+            let spans: Vec<(usize, usize, u64)> = words.iter().map(|&(a, b)| (a, b, 0)).collect();
+            let (from, to) = (next(text.len() + 1).min(text.len()), text.len());
+            let inside: Vec<_> = spans.iter().copied().filter(|s| s.0 >= from && s.1 <= to).collect();
+            for (cut_start, cut_end) in [(false, false), (true, true)] {
+                let part = &text[from..to];
+                let general = Snippet::build_from(part.char_indices(), part.len(), from, &inside, cut_start, cut_end);
+                let ascii = Snippet::build_ascii(part.as_bytes(), from, &inside, cut_start, cut_end);
+                assert_eq!(ascii, general, "{text:?} from {from}");
+            }
+        }
     }
 
     #[test]
