@@ -43,10 +43,11 @@ impl ResponseCache {
         (Weak::as_ptr(&entry.snapshot) == Arc::as_ptr(snapshot)).then(|| Arc::clone(&entry.response))
     }
 
-    /// Remembers the answer to `req` on `snapshot`.
-    pub(crate) fn put(&self, req: &SearchRequest, snapshot: &Arc<Snapshot>, response: Arc<SearchResponse>) {
+    /// Remembers the answer to `req` on `snapshot` (a copy of it: none is made when the cache
+    /// is off).
+    pub(crate) fn put(&self, req: &SearchRequest, snapshot: &Arc<Snapshot>, response: &SearchResponse) {
         if let Some(map) = &self.map {
-            let entry = Entry { snapshot: Arc::downgrade(snapshot), response };
+            let entry = Entry { snapshot: Arc::downgrade(snapshot), response: Arc::new(response.clone()) };
             map.lock().unwrap_or_else(|e| e.into_inner()).put(req.clone(), entry);
         }
     }

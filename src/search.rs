@@ -339,7 +339,7 @@ impl Engine {
             return Ok(answer);
         }
         let answer = self.run(req, &snapshot, start)?;
-        self.responses.put(req, &snapshot, Arc::new(answer.clone()));
+        self.responses.put(req, &snapshot, &answer);
         Ok(answer)
     }
 

@@ -123,27 +123,56 @@ fn term_key(text: &str) -> u64 {
     h.finish()
 }
 
-/// Byte index of the `n`th character of `text` from byte `start` (its length if there are fewer):
-/// counted in bytes when `ascii` says the text is ASCII.
-fn nth_char(text: &str, ascii: bool, start: usize, n: usize) -> usize {
-    if ascii {
-        return (start + n).min(text.len());
+/// Character positions of a text, for counting characters from a byte offset: in bytes for
+/// ASCII, else by the byte offsets of its characters (found once, not once a match).
+struct CharIndex<'a> {
+    text: &'a str,
+    /// Byte offset of each character; None for ASCII.
+    offsets: Option<Vec<usize>>,
+}
+
+impl CharIndex<'_> {
+    fn new(text: &str) -> CharIndex<'_> {
+        let offsets = (!text.is_ascii()).then(|| text.char_indices().map(|(i, _)| i).collect());
+        CharIndex { text, offsets }
     }
-    text[start..].char_indices().nth(n).map_or(text.len(), |(i, _)| start + i)
+
+    /// Byte index of the `n`th character from byte `start` (the text's length if there are
+    /// fewer).
+    fn forward(&self, start: usize, n: usize) -> usize {
+        match &self.offsets {
+            None => (start + n).min(self.text.len()),
+            Some(offsets) => {
+                let first = offsets.partition_point(|&o| o < start);
+                offsets.get(first + n).copied().unwrap_or(self.text.len())
+            }
+        }
+    }
+
+    /// Byte index of the `n + 1`th character before byte `at` (0 if there are fewer).
+    fn back(&self, at: usize, n: usize) -> usize {
+        match &self.offsets {
+            None => at.saturating_sub(n + 1),
+            Some(offsets) => {
+                let before = offsets.partition_point(|&o| o < at);
+                before.checked_sub(n + 1).map_or(0, |k| offsets[k])
+            }
+        }
+    }
 }
 
 /// Picks byte bounds of a window of about `max_chars` characters covering the most distinct
 /// matched terms, starting at a word boundary.
 fn best_window(text: &str, spans: &[(usize, usize, u64)], max_chars: usize) -> (usize, usize) {
-    let ascii = text.is_ascii();
+    let chars = CharIndex::new(text);
     // A match before the `max_chars / 2`-th character is early enough to start at the beginning.
-    let early = nth_char(text, ascii, 0, max_chars / 2);
+    let early = chars.forward(0, max_chars / 2);
     let mut best = (0usize, 0usize, 0usize); // (distinct, total, start)
     let mut keys = Vec::new();
     for (i, &(first, _, _)) in spans.iter().enumerate() {
         // Start at the beginning when the match is early enough, else a little before it.
-        let start = if first < early { 0 } else { context_start(text, ascii, first, 40) };
-        let end = nth_char(text, ascii, start, max_chars);
+        let start = if first < early { 0 } else { context_start(text, &chars, first, 40) };
+        let end = chars.forward(start, max_chars);
         keys.clear();
         let mut total = 0;
         for &(_, t, k) in &spans[i..] {
@@ -160,18 +189,14 @@ fn best_window(text: &str, spans: &[(usize, usize, u64)], max_chars: usize) -> (
         }
     }
     let start = best.2;
-    let end = nth_char(text, ascii, start, max_chars);
+    let end = chars.forward(start, max_chars);
     (start, word_end(text, end))
 }
 
 /// A boundary at most `context` characters before `at`: a sentence start if there is one, else
 /// a word start.
-fn context_start(text: &str, ascii: bool, at: usize, context: usize) -> usize {
-    let lower = if ascii {
-        at.saturating_sub(context + 1)
-    } else {
-        text[..at].char_indices().rev().nth(context).map_or(0, |(i, _)| i)
-    };
+fn context_start(text: &str, chars: &CharIndex, at: usize, context: usize) -> usize {
+    let lower = chars.back(at, context);
     if lower == 0 {
         return 0;
     }
@@ -485,6 +510,21 @@ mod tests {
                 let general = Snippet::build_from(part.char_indices(), part.len(), from, &inside, cut_start, cut_end);
                 let ascii = Snippet::build_ascii(part.as_bytes(), from, &inside, cut_start, cut_end);
                 assert_eq!(ascii, general, "{text:?} from {from}");
+            }
+        }
+    }
+
+    #[test]
+    fn characters_are_counted_from_byte_offsets() {
+        for text in ["plain ascii text", "Łódź “żółw” ĆMA 本 x", ""] {
+            let chars = CharIndex::new(text);
+            for (at, _) in text.char_indices().chain([(text.len(), ' ')]) {
+                for n in [0, 1, 3, 40] {
+                    let forward = text[at..].char_indices().nth(n).map_or(text.len(), |(i, _)| at + i);
+                    assert_eq!(chars.forward(at, n), forward, "{text:?} {at} {n}");
+                    let back = text[..at].char_indices().rev().nth(n).map_or(0, |(i, _)| i);
+                    assert_eq!(chars.back(at, n), back, "{text:?} {at} {n}");
+                }
             }
         }
     }
