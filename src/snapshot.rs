@@ -137,10 +137,12 @@ impl Snapshot {
         self.vocabulary.get_or_init(|| Vocabulary::build(&self.searcher, &text_fields(fields)))
     }
 
-    /// Builds the caches now rather than on first use.
+    /// Builds the caches now rather than on first use (vocabulary, suggester, facet values).
     pub(crate) fn warm(&self, fields: &Fields) {
         let _ = self.vocabulary(fields);
         let _ = self.suggester(fields);
+        // The search page counts every facet with every keystroke.
+        let _ = crate::facets::FacetCollector::new(&crate::facets::Facet::ALL, &self.facet_values, &self.searcher);
     }
 
     /// Builds the caches from those of `previous`, an older commit of the same generation,
