@@ -1,6 +1,6 @@
 //! Proximity as a rescore of the best hits, as Elasticsearch's `rescore` does with a phrase
-//! query: the talks that rank highest on their words alone (the first [`WINDOW`], or as many as
-//! the page needs) get the score of the near queries they match added ([`crate::plan`] makes
+//! query: the talks that rank highest on their words alone (the first [`WINDOW`]) get the score
+//! of the near queries they match added ([`crate::plan`] makes
 //! one per pair of neighbouring query words: both words within a few words of each other in the
 //! title or the abstract), and are sorted again.
 //!
@@ -16,16 +16,19 @@ use tantivy::{DocAddress, DocSet, Searcher, SeekDangerResult, TERMINATED};
 use crate::error::Result;
 
 /// How many of the best talks on words alone are rescored with proximity.
-pub const WINDOW: usize = 50;
+pub const WINDOW: usize = 100;
 
-/// Adds each of `near`'s scores to the talks of `hits` it matches (scored with `statistics`),
-/// and sorts them again, best first, ties by address. `hits` must be best first already.
+/// Adds each of `near`'s scores to the first [`WINDOW`] talks of `hits` it matches (scored with
+/// `statistics`), and sorts those again, best first, ties by address; the rest stay after them
+/// as they are, so every page of a query is cut from the same order. `hits` must be best first.
 pub fn rescore(
     searcher: &Searcher,
     statistics: &dyn tantivy::query::Bm25StatisticsProvider,
     near: &[Box<dyn Query>],
     hits: &mut [(f32, DocAddress)],
 ) -> Result<()> {
+    let window = hits.len().min(WINDOW);
+    let hits = &mut hits[..window];
     if near.is_empty() || hits.is_empty() {
         return Ok(());
     }
@@ -127,6 +130,21 @@ mod tests {
             assert!((got.0 - want.0).abs() <= 1e-5 * want.0, "{got:?} vs {want:?}");
         }
         assert_ne!(before, hits.iter().map(|h| h.1).collect::<Vec<_>>(), "proximity changed the order");
+    }
+
+    /// Only the first [`WINDOW`] talks are rescored; the others keep their place after them.
+    #[test]
+    fn past_the_window_nothing_changes() {
+        let (fields, searcher) = index_of(&[&["python library", "python library tools"]]);
+        let q = near(&fields, "python", "library");
+        let mut hits: Vec<(f32, DocAddress)> =
+            (0..WINDOW as u32 + 2).map(|i| (1000.0 - i as f32, DocAddress::new(0, i % 2))).collect();
+        let before = hits.clone();
+        rescore(&searcher, &searcher, &[q], &mut hits).unwrap();
+        assert_eq!(hits[WINDOW..], before[WINDOW..]);
+        let sum = |h: &[(f32, DocAddress)]| h.iter().map(|h| h.0).sum::<f32>();
+        assert!(sum(&hits[..WINDOW]) > sum(&before[..WINDOW]), "the window got its bonus");
+        assert!(hits[..WINDOW].iter().all(|h| h.0 >= hits[WINDOW].0), "and stays ahead of the rest");
     }
 
     /// Only the talks given are rescored.
