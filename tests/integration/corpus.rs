@@ -131,6 +131,22 @@ fn repeated_paragraphs_are_found_as_boilerplate() {
 }
 
 #[test]
+fn pages_across_the_proximity_window_follow_one_order() {
+    // Two words: the best 100 on words alone are rescored with proximity, the rest follow.
+    let Some(engine) = corpus_engine() else { return };
+    let page = |offset: usize, limit: usize| {
+        let mut req = SearchRequest::new("python library");
+        (req.offset, req.limit) = (offset, limit);
+        engine.search(&req).expect("search runs").hits.into_iter().map(|h| (h.id, h.score)).collect::<Vec<_>>()
+    };
+    let all = [page(0, 100), page(100, 30)].concat();
+    assert_eq!(all.len(), 130);
+    let pages: Vec<_> = (0..13).flat_map(|p| page(p * 10, 10)).collect();
+    assert_eq!(pages, all, "every page is cut from the same order");
+    assert!(all.windows(2).all(|w| w[0].1 >= w[1].1), "scores fall page after page");
+}
+
+#[test]
 fn a_long_querys_pages_follow_its_re_ranked_order() {
     // Five words or more after stop words: the top 100 are re-ranked, then paged.
     let Some(engine) = corpus_engine() else { return };
