@@ -98,7 +98,7 @@ pub struct GlobalValues {
 /// `values[starts[d]..starts[d + 1]]` (a text facet's local ordinals, a year less the
 /// segment's first). Counting reads two arrays a document, where the fast field column looks
 /// each document up in its optional or multi-valued index (a fifth of a query with all five
-/// facets). Made once per snapshot, with the facet's values: 8 bytes a talk plus 4 a value.
+/// facets). Made once per snapshot, with the facet's values: 4 bytes a talk plus 4 a value.
 struct PerDoc {
     starts: Vec<u32>,
     values: Vec<u32>,
