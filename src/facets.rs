@@ -348,11 +348,12 @@ impl SegmentCollector for FacetSegmentCollector {
                 let nonzero = counts.into_iter().enumerate().filter(|&(_, n)| n > 0);
                 match values {
                     Values::Text(global) => {
-                        let to_global = &global.local[segment];
+                        // Counts are as long as the segment's ordinals (none if it has none).
+                        let to_global = global.local.get(segment).map_or(&[][..], Vec::as_slice);
                         nonzero.map(|(ord, n)| (u64::from(to_global[ord]), n)).collect()
                     }
                     Values::Years(years) => {
-                        let first = years.segments[segment].0;
+                        let first = years.segments.get(segment).map_or(0, |s| s.0);
                         nonzero.map(|(i, n)| (first + i as u64, n)).collect()
                     }
                 }
