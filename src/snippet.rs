@@ -244,7 +244,7 @@ impl Snippet {
         if part.is_ascii() {
             Snippet::build_ascii(part.as_bytes(), from, spans, cut_start, cut_end)
         } else {
-            Snippet::build_from(part.char_indices(), part.len(), from, spans, cut_start, cut_end)
+            Snippet::build_from(part, from, spans, cut_start, cut_end)
         }
     }
 
@@ -302,16 +302,9 @@ impl Snippet {
         Snippet { text, highlights }
     }
 
-    /// [`Snippet::build`] from the characters of `source[from..]` and their byte offsets.
-    fn build_from(
-        chars_of: impl Iterator<Item = (usize, char)>,
-        len: usize,
-        from: usize,
-        spans: &[(usize, usize, u64)],
-        cut_start: bool,
-        cut_end: bool,
-    ) -> Snippet {
-        let mut text = String::with_capacity(len + 8);
+    /// [`Snippet::build`] of `part`, the text from byte `from` of the source on.
+    fn build_from(part: &str, from: usize, spans: &[(usize, usize, u64)], cut_start: bool, cut_end: bool) -> Snippet {
+        let mut text = String::with_capacity(part.len() + 8);
         let mut highlights = Vec::with_capacity(spans.len());
         let mut chars = 0usize;
         if cut_start {
@@ -321,7 +314,7 @@ impl Snippet {
         let mut span_iter = spans.iter().peekable();
         let mut open: Option<usize> = None;
         let mut pending_space = false;
-        for (i, c) in chars_of {
+        for (i, c) in part.char_indices() {
             let at = from + i;
             if let (Some(start), Some(&&(_, end, _))) = (open, span_iter.peek())
                 && at >= end
@@ -501,7 +494,7 @@ mod tests {
             let inside: Vec<_> = spans.iter().copied().filter(|s| s.0 >= from && s.1 <= to).collect();
             for (cut_start, cut_end) in [(false, false), (true, true)] {
                 let part = &text[from..to];
-                let general = Snippet::build_from(part.char_indices(), part.len(), from, &inside, cut_start, cut_end);
+                let general = Snippet::build_from(part, from, &inside, cut_start, cut_end);
                 let ascii = Snippet::build_ascii(part.as_bytes(), from, &inside, cut_start, cut_end);
                 assert_eq!(ascii, general, "{text:?} from {from}");
             }
