@@ -98,10 +98,9 @@ pub(super) fn scan(
     // Consecutive runs for the tokenizer are analysed together: `span` is where they began,
     // `pos` (the end of the last run read) where they end.
     let (mut pos, mut span) = (0, None);
-    // A run without a byte that may begin a wanted token yields none: runs are read from the
-    // next such byte on, the ones before it skipped unread.
-    while let Some(next) = b[pos..].iter().position(|&c| starts.may_begin(c)) {
-        let mut run = pos + next;
+    // A run without a place where a wanted token may begin yields none: runs are read from the
+    // next such place on, the ones before it skipped unread.
+    while let Some(mut run) = next_start(b, pos, starts) {
         while run > pos && CLASSES[usize::from(b[run - 1])] != SPACE {
             run -= 1;
         }
@@ -144,6 +143,21 @@ pub(super) fn scan(
     if let Some(begun) = span {
         analyse(tk, begun, pos, &mut f);
     }
+}
+
+/// The first place from `b[pos]` on where a wanted token may begin: a byte that may begin one
+/// ([`Starts::may_begin`]) that is not an ASCII letter or digit right after another (tokens of
+/// ASCII words begin at the word's start; see [`wanted`]).
+fn next_start(b: &[u8], pos: usize, starts: &Starts) -> Option<usize> {
+    let mut after_alnum = pos > 0 && CLASSES[usize::from(b[pos - 1])] == ALNUM;
+    for (i, &c) in b[pos..].iter().enumerate() {
+        let alnum = CLASSES[usize::from(c)] == ALNUM;
+        if starts.may_begin(c) && !(alnum && after_alnum) {
+            return Some(pos + i);
+        }
+        after_alnum = alnum;
+    }
+    None
 }
 
 /// Whether the run `text[run..end]` may yield a token of `starts`: one of its ASCII word starts

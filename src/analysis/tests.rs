@@ -158,6 +158,8 @@ fn a_scan_for_some_tokens_finds_what_full_analysis_finds() {
         "Łukasz Langa: coroutines\tin  the\nevent-loop; über-fast ÜBER 3,000 x.y",
         "  .net ..net a.net foo_bar O'Reilly’s\u{A0}nbsp end- Dying lying ties using cries Cry (dry),",
         "Pythonは本当にBlenderの役に立っているか? PythonでつくるDSLのテクニック",
+        // Tokens that begin right after a letter or digit: another script, punctuation.
+        "aに x本 k.net C++11 asp.net x86_64 ab'cd a’b 3é",
     ]
     .map(String::from)
     .to_vec();
