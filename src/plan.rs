@@ -7,6 +7,7 @@
 //! [`Highlighter`] that marks in a hit's text exactly what the query matched.
 
 use std::ops::Bound;
+use std::sync::Arc;
 
 use tantivy::Term;
 use tantivy::query::{
@@ -25,6 +26,7 @@ use crate::rerank::Rerank;
 use crate::schema::{Fields, TextField};
 use crate::search::Filters;
 use crate::snippet::Highlighter;
+use crate::statistics::TermInfos;
 use crate::synonyms::Synonyms;
 use crate::vocabulary::{FieldSet, Vocabulary};
 use crate::words::{FieldTerms, WordsQuery};
@@ -176,6 +178,8 @@ pub struct Context<'a> {
     pub synonyms: &'a Synonyms,
     /// Whether the last word also matches as a prefix (search as you type).
     pub prefix: bool,
+    /// The searched snapshot's remembered term dictionary answers, if any.
+    pub(crate) term_infos: Option<&'a Arc<TermInfos>>,
 }
 
 /// A query word the index does not know well, and the spelling it knows better.
@@ -269,7 +273,7 @@ pub fn build(parsed: &ParsedQuery, fields: &Fields, weights: &Weights, ctx: &Con
         }
     }
     if let Some(at) = flat_at {
-        text_clauses.insert(at, (Occur::Should, Box::new(WordsQuery::new(flat, weights.tie_breaker))));
+        text_clauses.insert(at, (Occur::Should, Box::new(WordsQuery::new(flat, weights.tie_breaker).remembering(ctx.term_infos.cloned()))));
     }
     let kept: Vec<&str> = plain.iter().copied().filter(|w| !(drop_stopwords && is_stopword(w))).collect();
     let near = if weights.proximity > 0.0 {
@@ -568,7 +572,7 @@ mod tests {
         let searcher = index.reader().unwrap().searcher();
         let vocabulary = Vocabulary::build(&searcher, &[fields.title]);
         let synonyms = Synonyms::default();
-        let ctx = Context { vocabulary: &vocabulary, synonyms: &synonyms, prefix: true };
+        let ctx = Context { vocabulary: &vocabulary, synonyms: &synonyms, prefix: true, term_infos: None };
         let plan = |q: &str| build(&parse(q), &fields, &Weights::default(), &ctx);
         assert!(plan("").match_all);
         assert!(plan("year:2012 -django").match_all);

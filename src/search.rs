@@ -363,7 +363,12 @@ impl Engine {
         let parsed = query::parse(&req.query);
         let searcher = snapshot.searcher.clone();
         let vocabulary = snapshot.vocabulary(&self.fields);
-        let ctx = plan::Context { vocabulary, synonyms: &self.synonyms, prefix: req.prefix };
+        let ctx = plan::Context {
+            vocabulary,
+            synonyms: &self.synonyms,
+            prefix: req.prefix,
+            term_infos: Some(&snapshot.term_infos),
+        };
         let mut plan = plan::build(&parsed, &self.fields, &self.weights, &ctx);
         let fb = self.weights.feedback;
         if fb.docs > 0 && !plan.match_all && plan.terms.len() >= fb.min_words {

@@ -19,7 +19,7 @@ use crate::error::Result;
 use crate::facets::Ordinals;
 use crate::records::Records;
 use crate::schema::{Fields, TextField};
-use crate::statistics::Statistics;
+use crate::statistics::{Statistics, TermInfos};
 use crate::store::IndexDir;
 use crate::suggest::Suggester;
 use crate::talk::Talk;
@@ -43,6 +43,8 @@ pub(crate) struct Snapshot {
     /// BM25 statistics of `searcher`, looked up once per term: pass to
     /// `Searcher::search_with_statistics_provider`.
     pub(crate) statistics: Statistics,
+    /// Where `searcher`'s terms' postings are, looked up once per term.
+    pub(crate) term_infos: Arc<TermInfos>,
     /// The values of the text facets of this commit, for counting them by global ordinal.
     pub(crate) facet_values: Ordinals,
     /// The generation's boilerplate paragraphs, which its abstracts are indexed without.
@@ -78,6 +80,7 @@ impl Snapshot {
             suggester: OnceLock::new(),
             records: Records::new(Fields::new().record),
             statistics,
+            term_infos: Arc::default(),
             facet_values: Ordinals::default(),
             boilerplate,
         }

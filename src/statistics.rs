@@ -7,13 +7,20 @@
 //! changes, so [`Statistics`] asks the searcher once per term and keeps the answer, for the
 //! snapshot's life (a commit makes a new snapshot, and new statistics). Scores are exactly
 //! those of the searcher's own statistics.
+//!
+//! [`TermInfos`] does the same for where each term's postings are in each segment, which the
+//! scorer of the query words ([`crate::words`]) looks up in the segment's term dictionary for
+//! every alternative in every field of every word: the same few hundred popular terms, a
+//! twentieth of a search in term dictionary walks.
 
 use std::collections::HashMap;
 use std::sync::RwLock;
 
+use tantivy::index::{InvertedIndexReader, SegmentId};
+use tantivy::postings::TermInfo;
 use tantivy::query::Bm25StatisticsProvider;
 use tantivy::schema::Field;
-use tantivy::{Searcher, Term};
+use tantivy::{Searcher, SegmentReader, Term};
 
 use crate::analysis::FoldHash;
 
@@ -69,6 +76,46 @@ impl Bm25StatisticsProvider for Statistics {
     }
 }
 
+/// Where each term's postings are in each segment (or that it has none), looked up once per
+/// snapshot: at most [`MAX_TERMS`] answers (about 100 bytes each), past which lookups go to the
+/// term dictionary. A segment's term dictionary never changes, so an answer stays true.
+#[derive(Default)]
+pub(crate) struct TermInfos {
+    /// Segment -> term -> its postings' place.
+    segments: RwLock<HashMap<SegmentId, HashMap<Term, Option<TermInfo>, FoldHash>, FoldHash>>,
+}
+
+impl std::fmt::Debug for TermInfos {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let known = self.segments.read().unwrap_or_else(|e| e.into_inner());
+        f.debug_struct("TermInfos").field("terms", &known.values().map(HashMap::len).sum::<usize>()).finish()
+    }
+}
+
+impl TermInfos {
+    /// What `index` (the inverted index of one of `segment`'s fields) says of `term`.
+    pub(crate) fn get(
+        &self,
+        segment: &SegmentReader,
+        index: &InvertedIndexReader,
+        term: &Term,
+    ) -> std::io::Result<Option<TermInfo>> {
+        let id = segment.segment_id();
+        let known = self.segments.read().unwrap_or_else(|e| e.into_inner());
+        if let Some(info) = known.get(&id).and_then(|terms| terms.get(term)) {
+            return Ok(info.clone());
+        }
+        let full = known.values().map(HashMap::len).sum::<usize>() >= MAX_TERMS;
+        drop(known);
+        let info = index.get_term_info(term)?;
+        if !full {
+            let mut known = self.segments.write().unwrap_or_else(|e| e.into_inner());
+            known.entry(id).or_default().insert(term.clone(), info.clone());
+        }
+        Ok(info)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -103,5 +150,22 @@ mod tests {
         }
         assert_eq!(stats.total_num_docs().unwrap(), Bm25StatisticsProvider::total_num_docs(&searcher).unwrap());
         assert_eq!(stats.doc_freqs.read().unwrap().len(), 6, "each term is looked up once");
+
+        let infos = TermInfos::default();
+        for _ in 0..2 {
+            for segment in searcher.segment_readers() {
+                for word in ["coroutines", "web", "absent"] {
+                    for field in [fields.title, fields.r#abstract] {
+                        let index = segment.inverted_index(field).unwrap();
+                        let term = Term::from_field_text(field, word);
+                        let want = index.get_term_info(&term).unwrap();
+                        assert_eq!(infos.get(segment, &index, &term).unwrap(), want, "{word}");
+                    }
+                }
+            }
+        }
+        let known = infos.segments.read().unwrap();
+        assert_eq!(known.len(), 3);
+        assert!(known.values().all(|terms| terms.len() == 6), "each term is looked up once a segment");
     }
 }

@@ -25,6 +25,8 @@ use tantivy::query::{
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocId, DocSet, Score, SegmentReader, TERMINATED, Term};
 
+use crate::statistics::TermInfos;
+
 /// BM25's k1 and b, as tantivy has them.
 const K1: Score = 1.2;
 const B: Score = 0.75;
@@ -50,12 +52,21 @@ pub struct WordsQuery {
     words: Vec<Vec<FieldTerms>>,
     tie_breaker: Option<Score>,
     dense_max_docs: u32,
+    /// The snapshot's remembered term dictionary answers, if it is searched with them.
+    term_infos: Option<Arc<TermInfos>>,
 }
 
 impl WordsQuery {
     /// Words (each a list of fields) combined as described on [`WordsQuery`].
     pub fn new(words: Vec<Vec<FieldTerms>>, tie_breaker: Option<Score>) -> WordsQuery {
-        WordsQuery { words, tie_breaker, dense_max_docs: DENSE_MAX_DOCS }
+        WordsQuery { words, tie_breaker, dense_max_docs: DENSE_MAX_DOCS, term_infos: None }
+    }
+
+    /// Looks terms up in `term_infos` (the searched snapshot's) instead of each segment's term
+    /// dictionary.
+    pub(crate) fn remembering(mut self, term_infos: Option<Arc<TermInfos>>) -> WordsQuery {
+        self.term_infos = term_infos;
+        self
     }
 
     /// Scores segments of more than `docs` documents with tantivy's scorers (for tests).
@@ -123,6 +134,7 @@ struct WeightedField {
 
 struct WordsWeight {
     words: Vec<Vec<WeightedField>>,
+    term_infos: Option<Arc<TermInfos>>,
     tie_breaker: Option<Score>,
     scoring: bool,
     /// tantivy's weight of the same query, for segments of more than `dense_max_docs`.
@@ -168,7 +180,13 @@ impl Query for WordsQuery {
             }
             _ => None,
         };
-        Ok(Box::new(WordsWeight { words, tie_breaker: self.tie_breaker, scoring: stats.is_some(), large }))
+        Ok(Box::new(WordsWeight {
+            words,
+            term_infos: self.term_infos.clone(),
+            tie_breaker: self.tie_breaker,
+            scoring: stats.is_some(),
+            large,
+        }))
     }
 
     fn query_terms<'a>(&'a self, visitor: &mut dyn FnMut(&'a Term, bool)) {
@@ -301,7 +319,12 @@ impl WordsWeight {
         };
         let norms = norms.unwrap_or_else(|| FieldNormReader::constant(reader.max_doc(), 1));
         for (term, term_boost, weight) in &f.terms {
-            let Some(mut postings) = index.read_block_postings(term, IndexRecordOption::WithFreqs)? else { continue };
+            let info = match &self.term_infos {
+                Some(known) => known.get(reader, &index, term)?,
+                None => index.get_term_info(term)?,
+            };
+            let Some(info) = info else { continue };
+            let mut postings = index.read_block_postings_from_terminfo(&info, IndexRecordOption::WithFreqs)?;
             // tantivy boosts a term's weight by the product of the boosts above it, outermost first.
             let weight = weight * (boost * term_boost);
             loop {
