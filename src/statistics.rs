@@ -76,13 +76,16 @@ impl Bm25StatisticsProvider for Statistics {
     }
 }
 
+/// Term -> its postings' place in one segment (None: not there).
+type SegmentTerms = HashMap<Term, Option<TermInfo>, FoldHash>;
+
 /// Where each term's postings are in each segment (or that it has none), looked up once per
 /// snapshot: at most [`MAX_TERMS`] answers (about 100 bytes each), past which lookups go to the
 /// term dictionary. A segment's term dictionary never changes, so an answer stays true.
 #[derive(Default)]
 pub(crate) struct TermInfos {
     /// Segment -> term -> its postings' place.
-    segments: RwLock<HashMap<SegmentId, HashMap<Term, Option<TermInfo>, FoldHash>, FoldHash>>,
+    segments: RwLock<HashMap<SegmentId, SegmentTerms, FoldHash>>,
 }
 
 impl std::fmt::Debug for TermInfos {
