@@ -3,10 +3,13 @@
 
 use super::STEM_MARK;
 
-const WORDS: usize = 1 << 16 >> 6;
+/// Bits of the hashed keys: each set has `2^KEY_BITS` bits (512 bytes, zeroed for every
+/// query's highlighter; a collision only makes a scan read a word it did not need to).
+const KEY_BITS: u32 = 12;
+const WORDS: usize = 1 << KEY_BITS >> 6;
 
-/// A set of token beginnings, by their first bytes (ASCII lower-cased): the first three of a
-/// token of three bytes or more (hashed), the first two of shorter ones and of stems. Asked
+/// A set of token beginnings, by their first bytes (ASCII lower-cased), hashed: the first three
+/// of a token of three bytes or more, the first two of shorter ones and of stems. Asked
 /// about a place in a text, it may say yes wrongly (hash collisions), never no wrongly.
 ///
 /// Stems are kept by two bytes because a word and its stem may differ from the third byte on
@@ -54,12 +57,13 @@ fn has(set: &[u64; WORDS], key: u16) -> bool {
 }
 
 fn pair(a: u8, b: u8) -> u16 {
-    u16::from(a) << 8 | u16::from(b)
+    let x = u32::from(a) << 8 | u32::from(b);
+    (x.wrapping_mul(0x9E37_79B1) >> (32 - KEY_BITS)) as u16
 }
 
 fn triple(a: u8, b: u8, c: u8) -> u16 {
     let x = u32::from(a) << 16 | u32::from(b) << 8 | u32::from(c);
-    (x.wrapping_mul(0x9E37_79B1) >> 16) as u16
+    (x.wrapping_mul(0x9E37_79B1) >> (32 - KEY_BITS)) as u16
 }
 
 impl Starts {
