@@ -18,6 +18,11 @@
 //! versions' results. Under callgrind, collect only inside the search:
 //! `valgrind --tool=callgrind --toggle-collect='talksearch::search::Engine::search' target/release/deps/latency-*`.
 
+// The allocator the binary ships with (src/main.rs): the figures are those of the product.
+#[cfg(all(unix, not(target_env = "musl")))]
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 use std::io::Write;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};

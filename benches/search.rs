@@ -14,6 +14,11 @@
 //! mix). Wall-clock figures on a shared machine are noisy; for decisions, count instructions
 //! (see `latency.rs`).
 
+// The allocator the binary ships with (src/main.rs): the figures are those of the product.
+#[cfg(all(unix, not(target_env = "musl")))]
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
