@@ -14,6 +14,11 @@
 //! `MIX name=topics.txt kind=search queries=400 rounds=10 p50_us=.. p99_us=.. mean_us=..`, then
 //! `OPEN ms=..` (opening plus warm-up) and `RSS vmhwm_kb=..` (this process's peak).
 
+// The allocator the binary ships with (src/main.rs): the figures are those of the product.
+#[cfg(all(unix, not(target_env = "musl")))]
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
