@@ -491,6 +491,10 @@ const STOPWORDS: &[&str] = &[
 
 /// Whether `word` is a common English function word.
 pub fn is_stopword(word: &str) -> bool {
+    // A token is folded already (lower-case ASCII letters fold to themselves): no copy.
+    if word.bytes().all(|b| b.is_ascii_lowercase()) {
+        return STOPWORDS.binary_search(&word).is_ok();
+    }
     let folded = analysis::fold(word);
     STOPWORDS.binary_search(&folded.as_str()).is_ok()
 }

@@ -27,7 +27,7 @@ use std::collections::HashMap;
 use tantivy::postings::Postings;
 use tantivy::query::Bm25StatisticsProvider;
 use tantivy::schema::{Field, IndexRecordOption};
-use tantivy::{DocAddress, DocSet, Searcher, TERMINATED, Term};
+use tantivy::{DocAddress, DocSet, Searcher, Term};
 
 use crate::analysis::{self, STEM_MARK};
 use crate::error::Result;
@@ -142,25 +142,29 @@ impl<'a> Stats<'a> {
     /// in tantivy's own statistics).
     pub fn doc_freq(&self, class: &str) -> Result<u64> {
         let mut total = 0;
-        let mut docs = Vec::new();
+        let mut seen: Vec<u64> = Vec::new();
         for segment in self.searcher.segment_readers() {
-            docs.clear();
+            // The talks seen, one bit each: forms and fields overlap.
+            seen.clear();
+            seen.resize((segment.max_doc() as usize).div_ceil(64), 0);
             for &f in self.fields {
                 let index = segment.inverted_index(f)?;
                 for term in self.forms(f, class) {
-                    if let Some(mut postings) =
-                        index.read_postings(&term, IndexRecordOption::Basic).map_err(tantivy::TantivyError::from)?
-                    {
-                        while postings.doc() != TERMINATED {
-                            docs.push(postings.doc());
-                            postings.advance();
+                    let Some(mut postings) = index
+                        .read_block_postings(&term, IndexRecordOption::Basic)
+                        .map_err(tantivy::TantivyError::from)?
+                    else {
+                        continue;
+                    };
+                    while !postings.docs().is_empty() {
+                        for &doc in postings.docs() {
+                            seen[doc as usize / 64] |= 1 << (doc % 64);
                         }
+                        postings.advance();
                     }
                 }
             }
-            docs.sort_unstable();
-            docs.dedup();
-            total += docs.len() as u64;
+            total += seen.iter().map(|w| u64::from(w.count_ones())).sum::<u64>();
         }
         Ok(total)
     }
