@@ -48,12 +48,14 @@ pub fn expansion_terms(
     let num_docs = stats.total_num_docs().unwrap_or(0).max(1) as f32;
     let max_score = top.iter().map(|(s, _)| *s).fold(f32::MIN, f32::max);
     let mut weights: HashMap<String, f32> = HashMap::new();
+    let every = analysis::Starts::all();
     for (score, talk) in top {
         let mut counts: HashMap<String, u32> = HashMap::new();
         let mut len = 0u32;
-        // Words only: no stems are made (most of the analysis' cost).
+        // Words only: no stems are made (most of the analysis' cost); plain words are read
+        // without the tokenizer (the same tokens; positions are not needed).
         let text = format!("{}\n{}", talk.title, talk.r#abstract);
-        analysis::for_each_token(&text, &analysis::ByteSet::EMPTY, |token| {
+        analysis::for_each_token_starting(&text, &every, &analysis::ByteSet::EMPTY, |token| {
             len += 1;
             if token.text.len() >= 3 && token.text.bytes().all(|b| b.is_ascii_lowercase()) {
                 // Counted in place: a key is allocated once per distinct word, not per occurrence.

@@ -96,9 +96,10 @@ pub fn for_each_token(text: &str, stem: &ByteSet, f: impl FnMut(&Token)) {
 /// [`for_each_token`], for a caller that only wants the tokens of `starts` (it may get others
 /// too): the words of `text` where none of them can begin are not analysed at all, and plain
 /// words are analysed without the tokenizer (`analysis/scan.rs`). Token positions are not
-/// meaningful: runs of text are analysed apart.
+/// meaningful: runs of text are analysed apart. With [`Starts::all`], every token of the text
+/// (in order), the plain words still without the tokenizer.
 pub fn for_each_token_starting(text: &str, starts: &Starts, stem: &ByteSet, f: impl FnMut(&Token)) {
-    scan(text, Some(starts).filter(|s| !s.is_all()), stem, f);
+    scan(text, Some(starts), stem, f);
 }
 
 fn scan(text: &str, starts: Option<&Starts>, stem: &ByteSet, f: impl FnMut(&Token)) {

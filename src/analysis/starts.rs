@@ -77,12 +77,12 @@ impl Starts {
 
     /// Everything is wanted (a scan analyses the whole text).
     pub fn all() -> Starts {
-        Starts { all: true, ..Starts::none() }
-    }
-
-    /// Whether everything is wanted.
-    pub fn is_all(&self) -> bool {
-        self.all
+        // Every run of text may: it begins at any byte but whitespace.
+        let mut firsts = [true; 256];
+        for space in [b' ', b'\t', b'\n', b'\r', 0x0c] {
+            firsts[usize::from(space)] = false;
+        }
+        Starts { all: true, ascii: false, firsts, ..Starts::none() }
     }
 
     /// Wants the token `text` (as the analyzer makes it: a word, or [`STEM_MARK`] and a stem).
@@ -127,6 +127,9 @@ impl Starts {
     /// with the lower-cased bytes of its surface, unless one of the first three is an
     /// apostrophe (tokens drop them) or outside ASCII (folded): then it may.
     pub(super) fn at(&self, text: &[u8], i: usize) -> bool {
+        if self.all {
+            return true;
+        }
         let byte = |k: usize| text.get(i + k).map_or(0, u8::to_ascii_lowercase);
         let (a, b, c) = (byte(0), byte(1), byte(2));
         (a | b | c) >= 0x80

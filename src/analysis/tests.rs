@@ -185,9 +185,24 @@ fn a_scan_for_some_tokens_finds_what_full_analysis_finds() {
             }
         }
         for text in &texts {
-            let full = scanned(text, &Starts::all(), &ByteSet::ALL, &wanted);
+            let mut full = Vec::new();
+            for_each_token(text, &ByteSet::ALL, |t| {
+                if wanted.contains(&t.text.as_str()) {
+                    full.push((t.text.clone(), t.offset_from, t.offset_to));
+                }
+            });
             assert_eq!(scanned(text, &starts, &stem, &wanted), full, "{wanted:?} in {text:?}");
         }
+    }
+    // A scan for everything finds every token, in order (positions aside).
+    for text in &texts {
+        let mut full = Vec::new();
+        for_each_token(text, &ByteSet::ALL, |t| full.push((t.text.clone(), t.offset_from, t.offset_to)));
+        let mut scanned = Vec::new();
+        for_each_token_starting(text, &Starts::all(), &ByteSet::ALL, |t| {
+            scanned.push((t.text.clone(), t.offset_from, t.offset_to));
+        });
+        assert_eq!(scanned, full, "{text:?}");
     }
     let stems = |stem: &ByteSet| tokens_with(stem).into_iter().filter(|t| is_stem(t)).collect::<Vec<_>>();
     let mut c = ByteSet::EMPTY;
