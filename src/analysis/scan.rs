@@ -177,8 +177,14 @@ fn wanted(text: &str, run: usize, end: usize, starts: &Starts) -> bool {
             in_word = alphanumeric;
             pos += 1;
         } else {
-            // Other characters outside ASCII (quotes, dashes, accents) begin no token.
             let ch = text[pos..].chars().next().unwrap_or_default();
+            if in_word && continues_latin_word(ch) {
+                // Inside a word of Latin letters (`informação`): UAX #29 does not break between
+                // letters, nor before a mark, so no token begins here.
+                pos += ch.len_utf8();
+                continue;
+            }
+            // Other characters outside ASCII (quotes, dashes, accents) begin no token.
             if (ch.is_alphanumeric() && starts.wants_letter(ch)) || is_connector(ch) {
                 return true;
             }
@@ -187,6 +193,13 @@ fn wanted(text: &str, run: usize, end: usize, starts: &Starts) -> bool {
         }
     }
     false
+}
+
+/// A Latin letter outside ASCII (Latin-1 and Latin Extended-A and -B, Latin Extended
+/// Additional) or a combining mark: after a letter or digit, part of the same word.
+fn continues_latin_word(c: char) -> bool {
+    matches!(c, '\u{C0}'..='\u{D6}' | '\u{D8}'..='\u{F6}' | '\u{F8}'..='\u{24F}' | '\u{300}'..='\u{36F}'
+        | '\u{1E00}'..='\u{1EFF}')
 }
 
 /// Connector punctuation outside ASCII (`‿`), which joins a word like `_` does.

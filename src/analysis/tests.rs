@@ -159,12 +159,12 @@ fn a_scan_for_some_tokens_finds_what_full_analysis_finds() {
         "  .net ..net a.net foo_bar O'Reilly’s\u{A0}nbsp end- Dying lying ties using cries Cry (dry),",
         "Pythonは本当にBlenderの役に立っているか? PythonでつくるDSLのテクニック",
         // Tokens that begin right after a letter or digit: another script, punctuation.
-        "aに x本 k.net C++11 asp.net x86_64 ab'cd a’b 3é",
+        "aに x本 k.net C++11 asp.net x86_64 ab'cd a’b 3é x² xyz² informação naïve Ǆemal ﬁne aﬁ e\u{301}x",
     ]
     .map(String::from)
     .to_vec();
     let (chars, mut seed): (Vec<char>, _) =
-        ("aCk.B-_+#'’ 3\u{301}é\nß\tyiesdngΩ“\u{AD}\u{A0}に本‿(),\":!*".chars().collect(), 3);
+        ("aCk.B-_+#'’ 3\u{301}é\nß\tyiesdngΩ“\u{AD}\u{A0}に本‿(),\":!*²ǅçÃ".chars().collect(), 3);
     for _ in 0..600 {
         let len = lcg(&mut seed, 40);
         texts.push((0..len).map(|_| chars[lcg(&mut seed, chars.len())]).collect());
