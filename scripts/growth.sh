@@ -14,7 +14,8 @@
 #    lower figure of the two: load from elsewhere only adds time.
 # 3. Start-up to the first /healthz 200, and the peak RSS of `talksearch serve` (result cache off, so
 #    every request is ranked) after a 10 s wrk
-#    run of the topics mix over HTTP (1 thread, 8 connections).
+#    run of the topics mix over HTTP (1 thread, 8 connections), once its background warm-up
+#    (vocabulary, suggester, facet arrays) is done.
 # Prints a table and, between successive sizes, the growth exponent k of p50 and p99
 # (latency ~ N^k: k < 1 is sub-linear). All indexes are kept until phase 3: needs about 2.5 GB
 # free with the 1M size; takes about 5 minutes with the defaults on an idle 2-core machine
@@ -99,7 +100,7 @@ for pass in 1 2; do
   done
 done
 
-# Phase 3: serve: start-up, then peak RSS after 10 s of the topics mix over HTTP.
+# Phase 3: serve: start-up, then (warm) peak RSS after 10 s of the topics mix over HTTP.
 python3 "$ROOT/scripts/peers/urls.py" make --engine talksearch --endpoint search "$QUERIES/topics.txt" "$TMP/urls"
 for N in $ORDER; do
   IDX=$TMP/index-$N
@@ -111,6 +112,11 @@ for N in $ORDER; do
   SERVER=$!
   wait_up "http://127.0.0.1:$PORT/healthz" "$SERVER"
   python3 "$ROOT/scripts/peers/urls.py" check --base "http://127.0.0.1:$PORT" "$TMP/urls" || die "non-200 at N=$N"
+  # Serving is measured warm: these wait for the rest of the background warm-up (the suggester,
+  # then the facet arrays), which at 1M talks takes seconds and would share the cores with wrk.
+  curl -sf --max-time 300 "http://127.0.0.1:$PORT/api/suggest?q=py" >/dev/null || die "suggest failed at N=$N"
+  curl -sf --max-time 300 "http://127.0.0.1:$PORT/api/search?q=python&facets=event,year,speaker,tag,language" \
+    >/dev/null || die "facets failed at N=$N"
   w=$(URLS=$TMP/urls wrk -t1 -c8 -d10s -s "$ROOT/scripts/peers/rotate.lua" "http://127.0.0.1:$PORT" | grep '^RESULT') \
     || die "wrk gave no result"
   B[$N.serve_mb]=$(vmhwm_mb "$SERVER")

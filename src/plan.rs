@@ -273,7 +273,10 @@ pub fn build(parsed: &ParsedQuery, fields: &Fields, weights: &Weights, ctx: &Con
         }
     }
     if let Some(at) = flat_at {
-        text_clauses.insert(at, (Occur::Should, Box::new(WordsQuery::new(flat, weights.tie_breaker).remembering(ctx.term_infos.cloned()))));
+        text_clauses.insert(
+            at,
+            (Occur::Should, Box::new(WordsQuery::new(flat, weights.tie_breaker).remembering(ctx.term_infos.cloned()))),
+        );
     }
     let kept: Vec<&str> = plain.iter().copied().filter(|w| !(drop_stopwords && is_stopword(w))).collect();
     let near = if weights.proximity > 0.0 {
