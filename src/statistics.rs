@@ -9,9 +9,9 @@
 //! those of the searcher's own statistics.
 //!
 //! [`TermInfos`] does the same for where each term's postings are in each segment, which the
-//! scorer of the query words ([`crate::words`]) looks up in the segment's term dictionary for
-//! every alternative in every field of every word: the same few hundred popular terms, a
-//! twentieth of a search in term dictionary walks.
+//! scorer of the query words ([`crate::words`]) looked up in the segment's term dictionary for
+//! every alternative in every field of every word, on every search: about 40 walks of a term
+//! dictionary a search, some 5% of its cycles (`perf`, the topics mix).
 
 use std::collections::HashMap;
 use std::sync::RwLock;
