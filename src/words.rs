@@ -45,6 +45,11 @@ pub struct FieldTerms {
 /// through them was measured slower there (1M talks: 472 against 578 req/s over HTTP).
 pub const DENSE_MAX_DOCS: u32 = 100_000;
 
+/// A field of a word whose alternatives' postings hold at least a sixteenth as many documents
+/// as the segment (`python` in the abstracts) is combined by walking its bit set: listing each
+/// new document as well cost more than reading the set (and so the word).
+const DENSE_SHARE: u64 = 16;
+
 /// Optional words, each its fields; a document's score is the sum over the words it matches
 /// of the words' field scores combined by dis-max (`tie_breaker`) or by sum (`None`).
 #[derive(Clone, Debug)]
@@ -212,6 +217,8 @@ struct Scratch {
     in_total: Vec<u64>,
     field_docs: Vec<DocId>,
     word_docs: Vec<DocId>,
+    /// The postings of the alternatives of the field being scored, and their weights.
+    infos: Vec<(tantivy::postings::TermInfo, Score)>,
 }
 
 impl Scratch {
@@ -226,6 +233,7 @@ impl Scratch {
             }
             self.field_docs.clear();
             self.word_docs.clear();
+            self.infos.clear();
         }
         let words = docs.div_ceil(64);
         for v in [&mut self.field, &mut self.max, &mut self.sum, &mut self.total] {
@@ -238,6 +246,32 @@ impl Scratch {
                 v.resize(words, 0);
             }
         }
+    }
+}
+
+impl Scratch {
+    /// Combines `doc`'s score in the field just scored into its word's (dis-max and sum over
+    /// fields), listing it in `word_docs` if `list` and it is new to the word.
+    fn add_to_word(&mut self, doc: DocId, list: bool) {
+        let d = doc as usize;
+        let score = std::mem::take(&mut self.field[d]);
+        if mark(&mut self.in_word, doc) && list {
+            self.word_docs.push(doc);
+        }
+        self.max[d] = Score::max(score, self.max[d]);
+        self.sum[d] += score;
+    }
+
+    /// Adds `doc`'s word score into its total; 1 if the document is new to the total.
+    fn add_to_total(&mut self, doc: DocId, tie_breaker: Option<Score>) -> usize {
+        let d = doc as usize;
+        let (max, sum) = (std::mem::take(&mut self.max[d]), std::mem::take(&mut self.sum[d]));
+        let new = usize::from(mark(&mut self.in_total, doc));
+        self.total[d] += match tie_breaker {
+            Some(tie) => max + (sum - max) * tie,
+            None => sum,
+        };
+        new
     }
 }
 
@@ -260,32 +294,50 @@ impl WordsWeight {
             s.fit(reader.max_doc() as usize);
             // Clean again only once the arrays are all zeros again, at the end.
             s.dirty = true;
+            let words = (reader.max_doc() as usize).div_ceil(64);
             let mut matched = 0;
             for word in &self.words {
+                // A word with a dense field is combined from its bit set, not a list.
+                let mut word_dense = false;
                 for f in word {
-                    self.add_field(reader, f, boost, s)?;
+                    let dense = self.add_field(reader, f, boost, s)?;
+                    word_dense |= dense;
                     // Fields combine like tantivy's dis-max (or sum) combiner, in field order.
-                    for &doc in &s.field_docs {
-                        let d = doc as usize;
-                        let score = std::mem::take(&mut s.field[d]);
-                        s.in_field[d / 64] = 0;
-                        if mark(&mut s.in_word, doc) {
-                            s.word_docs.push(doc);
+                    if dense {
+                        for i in 0..words {
+                            let mut bits = std::mem::take(&mut s.in_field[i]);
+                            while bits != 0 {
+                                let doc = (i * 64) as DocId + bits.trailing_zeros();
+                                bits &= bits - 1;
+                                s.add_to_word(doc, false);
+                            }
                         }
-                        s.max[d] = Score::max(score, s.max[d]);
-                        s.sum[d] += score;
+                    } else {
+                        let docs = std::mem::take(&mut s.field_docs);
+                        for &doc in &docs {
+                            s.in_field[doc as usize / 64] = 0;
+                            s.add_to_word(doc, !word_dense);
+                        }
+                        s.field_docs = docs;
+                        s.field_docs.clear();
                     }
-                    s.field_docs.clear();
                 }
-                for &doc in &s.word_docs {
-                    let d = doc as usize;
-                    let (max, sum) = (std::mem::take(&mut s.max[d]), std::mem::take(&mut s.sum[d]));
-                    s.in_word[d / 64] = 0;
-                    matched += usize::from(mark(&mut s.in_total, doc));
-                    s.total[d] += match self.tie_breaker {
-                        Some(tie) => max + (sum - max) * tie,
-                        None => sum,
-                    };
+                if word_dense {
+                    for i in 0..words {
+                        let mut bits = std::mem::take(&mut s.in_word[i]);
+                        while bits != 0 {
+                            let doc = (i * 64) as DocId + bits.trailing_zeros();
+                            bits &= bits - 1;
+                            matched += s.add_to_total(doc, self.tie_breaker);
+                        }
+                    }
+                } else {
+                    let docs = std::mem::take(&mut s.word_docs);
+                    for &doc in &docs {
+                        s.in_word[doc as usize / 64] = 0;
+                        matched += s.add_to_total(doc, self.tie_breaker);
+                    }
+                    s.word_docs = docs;
                 }
                 s.word_docs.clear();
             }
@@ -304,29 +356,37 @@ impl WordsWeight {
         })
     }
 
-    /// Adds each alternative's BM25 score in field `f` into `s.field`, noting new documents.
+    /// Adds each alternative's BM25 score in field `f` into `s.field`, noting new documents in
+    /// `s.in_field` and, unless the alternatives' postings cover a [`DENSE_SHARE`]th of the
+    /// segment or more (returns true then), in `s.field_docs`.
     fn add_field(
         &self,
         reader: &SegmentReader,
         f: &WeightedField,
         boost: Score,
         s: &mut Scratch,
-    ) -> tantivy::Result<()> {
+    ) -> tantivy::Result<bool> {
         let index = reader.inverted_index(f.field)?;
         let norms = match self.scoring {
             true => reader.fieldnorms_readers().get_field(f.field)?,
             false => None,
         };
         let norms = norms.unwrap_or_else(|| FieldNormReader::constant(reader.max_doc(), 1));
+        let Scratch { infos, in_field, field_docs, field, .. } = s;
+        let mut postings_docs = 0u64;
         for (term, term_boost, weight) in &f.terms {
             let info = match &self.term_infos {
                 Some(known) => known.get(reader, &index, term)?,
                 None => index.get_term_info(term)?,
             };
             let Some(info) = info else { continue };
-            let mut postings = index.read_block_postings_from_terminfo(&info, IndexRecordOption::WithFreqs)?;
+            postings_docs += u64::from(info.doc_freq);
             // tantivy boosts a term's weight by the product of the boosts above it, outermost first.
-            let weight = weight * (boost * term_boost);
+            infos.push((info, weight * (boost * term_boost)));
+        }
+        let dense = postings_docs * DENSE_SHARE >= u64::from(reader.max_doc());
+        for (info, weight) in infos.drain(..) {
+            let mut postings = index.read_block_postings_from_terminfo(&info, IndexRecordOption::WithFreqs)?;
             loop {
                 let docs = postings.docs();
                 if docs.is_empty() {
@@ -335,15 +395,17 @@ impl WordsWeight {
                 for (&doc, &tf) in docs.iter().zip(postings.freqs()) {
                     let tf = tf as Score;
                     let score = weight * (tf / (tf + f.lengths[usize::from(norms.fieldnorm_id(doc))]));
-                    if mark(&mut s.in_field, doc) {
-                        s.field_docs.push(doc);
+                    if dense {
+                        in_field[doc as usize / 64] |= 1 << (doc % 64);
+                    } else if mark(in_field, doc) {
+                        field_docs.push(doc);
                     }
-                    s.field[doc as usize] += score;
+                    field[doc as usize] += score;
                 }
                 postings.advance();
             }
         }
-        Ok(())
+        Ok(dense)
     }
 }
 
@@ -437,6 +499,14 @@ mod tests {
             let mut talk = Talk::new(format!("t/{i}"), format!("{} and {}", pick(3), pick(5)));
             talk.r#abstract = (0..i % 17).map(|k| pick(k + 2)).collect::<Vec<_>>().join(" ");
             talk.tags = vec![pick(7).to_string()];
+            // `gevent`: in few titles (a field listed document by document) and in a third of
+            // the abstracts (one combined from its bit set), so one word has both.
+            if i % 37 == 0 {
+                talk.title.push_str(" with gevent");
+            }
+            if i % 3 == 0 {
+                talk.r#abstract.push_str(" gevent");
+            }
             writer.add_document(fields.document(&talk, &talk.r#abstract)).unwrap();
             if i == 49 || i == 199 {
                 // Segments of 50, 150 and 100 talks.
@@ -466,6 +536,13 @@ mod tests {
         let found = all(&searcher, &ours);
         assert!(found.len() > 100, "{}", found.len());
         assert_eq!(found, all(&searcher, theirs.as_ref()), "the same documents, the same scores");
+        // Words whose fields are sparse, dense, or both (see `DENSE_SHARE`).
+        for words in [&["gevent", "loops"][..], &["gevent"], &["coroutines", "gevent"]] {
+            let q: Vec<Vec<FieldTerms>> = words.iter().map(|w| field_terms(w, "\u{1}none")).collect();
+            let mixed = all(&searcher, &WordsQuery::new(q.clone(), Some(0.6)));
+            assert!(!mixed.is_empty());
+            assert_eq!(mixed, all(&searcher, nested(&q, 0.6).as_ref()), "{words:?}");
+        }
         // Under an outer boost (a synonym's) too.
         let boosted = BoostQuery::new(Box::new(ours), 0.8);
         assert_eq!(all(&searcher, &boosted), all(&searcher, &BoostQuery::new(theirs, 0.8)));
