@@ -12,8 +12,9 @@
 //! document into flat per-document arrays (reused per thread), then combines fields by dis-max
 //! and words by sum, in the order tantivy's combiners would, so scores are the same to the
 //! last bit. The documents to combine are found from a list kept while scoring, or, for a
-//! field whose postings cover much of the segment (a common word), from its bit set. The segment's matches come out as one sorted list that tantivy's collectors (top
-//! hits, counts, facets) and boolean queries consume like any scorer's.
+//! field whose postings cover much of the segment (a common word), from its bit set. The
+//! segment's matches come out as one sorted list that tantivy's collectors (top hits, counts,
+//! facets) and boolean queries consume like any scorer's.
 
 use std::cell::RefCell;
 use std::sync::Arc;
