@@ -277,6 +277,17 @@ impl Scratch {
     }
 }
 
+/// The documents of word `i` of a bit set (its bit `k` is document `64 * i + k`), in order.
+fn docs_in(i: usize, mut bits: u64) -> impl Iterator<Item = DocId> {
+    std::iter::from_fn(move || {
+        (bits != 0).then(|| {
+            let k = bits.trailing_zeros();
+            bits &= bits - 1;
+            (i * 64) as DocId + k
+        })
+    })
+}
+
 /// Sets bit `doc`; true if it was clear.
 fn mark(bits: &mut [u64], doc: DocId) -> bool {
     let (word, bit) = ((doc / 64) as usize, 1u64 << (doc % 64));
@@ -307,10 +318,7 @@ impl WordsWeight {
                     // Fields combine like tantivy's dis-max (or sum) combiner, in field order.
                     if dense {
                         for i in 0..words {
-                            let mut bits = std::mem::take(&mut s.in_field[i]);
-                            while bits != 0 {
-                                let doc = (i * 64) as DocId + bits.trailing_zeros();
-                                bits &= bits - 1;
+                            for doc in docs_in(i, std::mem::take(&mut s.in_field[i])) {
                                 s.add_to_word(doc, false);
                             }
                         }
@@ -326,10 +334,7 @@ impl WordsWeight {
                 }
                 if word_dense {
                     for i in 0..words {
-                        let mut bits = std::mem::take(&mut s.in_word[i]);
-                        while bits != 0 {
-                            let doc = (i * 64) as DocId + bits.trailing_zeros();
-                            bits &= bits - 1;
+                        for doc in docs_in(i, std::mem::take(&mut s.in_word[i])) {
                             matched += s.add_to_total(doc, self.tie_breaker);
                         }
                     }
@@ -345,12 +350,9 @@ impl WordsWeight {
             }
             let (mut docs, mut scores) = (Vec::with_capacity(matched), Vec::with_capacity(matched));
             for (i, bits) in s.in_total.iter_mut().enumerate() {
-                let mut b = std::mem::take(bits);
-                while b != 0 {
-                    let d = i * 64 + b.trailing_zeros() as usize;
-                    b &= b - 1;
-                    docs.push(d as DocId);
-                    scores.push(std::mem::take(&mut s.total[d]));
+                for doc in docs_in(i, std::mem::take(bits)) {
+                    docs.push(doc);
+                    scores.push(std::mem::take(&mut s.total[doc as usize]));
                 }
             }
             s.dirty = false;
