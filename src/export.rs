@@ -1,9 +1,9 @@
 //! `talksearch export`: every talk of the live index written out as JSON Lines, ordered by id
 //! (byte order), so the index is never the only copy of the data.
 //!
-//! Each line is the talk's stored record, byte for byte: the compact JSON the JSON Lines
-//! importer reads back unchanged. Exporting, indexing the export and exporting again therefore
-//! gives the same bytes, whatever order the talks were imported or added in.
+//! Each line is the talk's stored record as compact JSON, its fields in [`Talk`](crate::talk::Talk) order: what
+//! the JSON Lines importer reads back unchanged. Exporting, indexing the export and exporting
+//! again therefore gives the same bytes, whatever order the talks were imported or added in.
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
@@ -36,7 +36,11 @@ pub fn write_jsonl(dir: &IndexDir, out: &mut dyn Write, label: &str) -> Result<u
         let record = doc.get_first(fields.record).and_then(|v| v.as_bytes()).ok_or_else(|| {
             Error::Index(tantivy::TantivyError::InternalError(format!("talk {address:?} has no stored record")))
         })?;
-        out.write_all(record).and_then(|()| out.write_all(b"\n")).map_err(|e| Error::io(label, e))?;
+        let talk = crate::records::decode(record)?;
+        serde_json::to_writer(&mut out, &talk)
+            .map_err(std::io::Error::from)
+            .and_then(|()| out.write_all(b"\n"))
+            .map_err(|e| Error::io(label, e))?;
     }
     out.flush().map_err(|e| Error::io(label, e))?;
     Ok(order.len())

@@ -119,9 +119,9 @@ fn build_generation(dir: &IndexDir, talks: &[Talk], progress: &mut dyn FnMut(usi
     boilerplate_set.extend(boilerplate.iter().map(String::as_str));
     let threads = indexing_threads();
     let mut writer: IndexWriter = staging.index.writer_with_num_threads(threads, threads * BUFFER_PER_THREAD)?;
-    let mut json = Vec::new();
+    let mut record = Vec::new();
     for (i, talk) in talks.iter().enumerate() {
-        let doc = fields.document_with(talk, &indexed_abstract(talk, &boilerplate_set), &mut json);
+        let doc = fields.document_with(talk, &indexed_abstract(talk, &boilerplate_set), &mut record);
         if let Err(e) = writer.add_document(doc) {
             // An indexing thread died (a full disk, most likely) and tantivy only says so;
             // committing joins the threads and returns the error that killed it.

@@ -15,7 +15,7 @@ use crate::analysis;
 use crate::talk::Talk;
 
 /// Bump when the schema or the analysis changes: older indexes must be rebuilt.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// Handles to every field of the schema.
 #[derive(Debug, Clone)]
@@ -135,14 +135,15 @@ impl Fields {
         self.document_with(talk, indexed_abstract, &mut Vec::with_capacity(4096))
     }
 
-    /// [`Fields::document`], serialising the record through `json`, a buffer to reuse.
-    pub fn document_with(&self, talk: &Talk, indexed_abstract: &str, json: &mut Vec<u8>) -> TantivyDocument {
-        json.clear();
-        serde_json::to_writer(&mut *json, talk).expect("a Talk always serialises");
+    /// [`Fields::document`], encoding the record ([`crate::records::encode`]) through
+    /// `record`, a buffer to reuse.
+    pub fn document_with(&self, talk: &Talk, indexed_abstract: &str, record: &mut Vec<u8>) -> TantivyDocument {
+        record.clear();
+        crate::records::encode(talk, record);
         // The document holds the record and, again, the indexed texts: room for both at once.
-        let mut doc = TantivyDocument::with_capacity(2 * json.len() + 256);
+        let mut doc = TantivyDocument::with_capacity(2 * record.len() + 256);
         doc.add_text(self.id, &talk.id);
-        doc.add_bytes(self.record, json);
+        doc.add_bytes(self.record, record);
         doc.add_text(self.title, &talk.title);
         for s in &talk.speakers {
             doc.add_text(self.speakers, s);
@@ -206,7 +207,7 @@ mod tests {
     }
 
     #[test]
-    fn document_stores_the_record_as_compact_json() {
+    fn document_stores_the_encoded_record() {
         let fields = Fields::new();
         let mut talk = Talk::new("e/x", "Title");
         talk.date = Some("2012-03-10".into());
@@ -215,6 +216,9 @@ mod tests {
             use tantivy::schema::Value;
             v.as_bytes().map(<[u8]>::to_vec)
         });
-        assert_eq!(stored, Some(serde_json::to_vec(&talk).unwrap()));
+        let mut encoded = Vec::new();
+        crate::records::encode(&talk, &mut encoded);
+        assert_eq!(stored, Some(encoded));
+        assert_eq!(crate::records::decode(stored.as_deref().unwrap()).unwrap(), talk);
     }
 }

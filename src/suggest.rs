@@ -14,10 +14,11 @@ use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
 use tantivy::index::SegmentId;
-use tantivy::schema::{Field, Value};
+use tantivy::schema::Field;
 use tantivy::{DocId, Searcher, SegmentReader};
 
 use crate::analysis;
+use crate::records;
 use crate::vocabulary::{Vocabulary, live_doc_freq};
 
 /// Most suggestions returned.
@@ -84,14 +85,16 @@ struct SegmentTitles {
 fn segment_titles(segment: &SegmentReader, record: Field) -> Vec<(DocId, String)> {
     let Ok(store) = segment.get_store_reader(64) else { return Vec::new() };
     let mut titles = Vec::new();
+    let mut unreadable = 0;
     for doc in 0..segment.max_doc() {
-        let Ok(d) = store.get::<tantivy::TantivyDocument>(doc) else { continue };
-        let Some(bytes) = d.get_first(record).and_then(|v| v.as_bytes()) else { continue };
-        if let Ok(talk) = serde_json::from_slice::<crate::Talk>(bytes)
-            && !talk.title.trim().is_empty()
-        {
-            titles.push((doc, talk.title));
+        match records::with_record(&store, record, doc, |bytes| records::title(bytes).map(str::to_string)) {
+            Ok(Ok(title)) if !title.trim().is_empty() => titles.push((doc, title)),
+            Ok(Ok(_)) => {}
+            Err(_) | Ok(Err(_)) => unreadable += 1,
         }
+    }
+    if unreadable > 0 {
+        tracing::warn!(segment = %segment.segment_id(), unreadable, "stored records without a readable title: not suggested");
     }
     titles
 }

@@ -104,11 +104,11 @@ fn apply(dir: &IndexDir, talks: &[Talk], removals: &[String], patience: Duration
     for id in &ids {
         writer.delete_term(fields.id_term(id));
     }
-    let mut json = Vec::new();
+    let mut record = Vec::new();
     for talk in talks {
         // A delete applies to documents added before it, so the new version survives.
         writer.delete_term(fields.id_term(&talk.id));
-        writer.add_document(fields.document_with(talk, &indexed_abstract(talk, &boilerplate), &mut json))?;
+        writer.add_document(fields.document_with(talk, &indexed_abstract(talk, &boilerplate), &mut record))?;
     }
     commit_stamped(&mut writer)?;
     // Merges the commit started finish under the lock: a short-lived writer that left them
