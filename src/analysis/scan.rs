@@ -1,8 +1,12 @@
 //! Scanning a text for a few tokens ([`super::for_each_token_starting`]): the words that
 //! cannot begin one are skipped unanalysed, and plain words are analysed inline.
 //!
-//! ASCII whitespace always separates tokens and nothing is looked up across it, so each
-//! whitespace-separated run yields the same tokens alone as within the text. Most runs of
+//! ASCII whitespace always separates tokens and nothing is looked up across it; nor across `/`,
+//! `=` and `&`, which Unicode word segmentation always breaks at and no token rule of the
+//! analyzer joins or looks at (a `.` after one begins a `.net` as at the start of a text). So
+//! each run between them yields the same tokens alone as within the text: a URL or a path
+//! (`celery/rabbitmq`) is a few runs, most of them plain or skipped, not one long run for the
+//! tokenizer (a URL was a third of the bytes it read when highlighting). Most runs of
 //! prose are *plain*: an ASCII word of letters and digits, maybe in brackets or quotes or
 //! followed by punctuation (`(python),`). Such a run yields its word lower-cased (unless longer
 //! than the longest token) and, for a word of 3+ letters, its stem: made here directly. Any
@@ -13,8 +17,9 @@ use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
 use super::tokenizer::TalkTokenizer;
 use super::{ByteSet, MAX_LEN, MIN_STEM_LEN, Starts};
 
-/// Byte classes for finding plain runs: whitespace, ASCII letter or digit, punctuation that may
-/// open a plain run, close it, or both (never part of a token, never joining words), other.
+/// Byte classes for finding plain runs: whitespace or a break (see the module docs), ASCII
+/// letter or digit, punctuation that may open a plain run, close it, or both (never part of a
+/// token, never joining words), other.
 const SPACE: u8 = 0;
 const ALNUM: u8 = 1;
 const OPEN: u8 = 2;
@@ -28,7 +33,7 @@ const CLASSES: [u8; 256] = {
     while b < 256 {
         let c = b as u8;
         table[b] = match c {
-            b' ' | b'\t' | b'\n' | b'\r' | 0x0c => SPACE,
+            b' ' | b'\t' | b'\n' | b'\r' | 0x0c | b'/' | b'=' | b'&' => SPACE,
             b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' => ALNUM,
             b'(' | b'[' | b'{' => OPEN,
             b')' | b']' | b'}' | b',' | b'.' | b';' | b':' | b'!' | b'?' => CLOSE,
@@ -151,8 +156,10 @@ pub(super) fn scan(
 fn next_start(b: &[u8], pos: usize, starts: &Starts) -> Option<usize> {
     let mut after_alnum = pos > 0 && CLASSES[usize::from(b[pos - 1])] == ALNUM;
     for (i, &c) in b[pos..].iter().enumerate() {
-        let alnum = CLASSES[usize::from(c)] == ALNUM;
-        if starts.may_begin(c) && !(alnum && after_alnum) {
+        let class = CLASSES[usize::from(c)];
+        let alnum = class == ALNUM;
+        // (A break may be a byte `starts` wants: with `Starts::all`, any but whitespace is.)
+        if starts.may_begin(c) && class != SPACE && !(alnum && after_alnum) {
             return Some(pos + i);
         }
         after_alnum = alnum;

@@ -160,11 +160,13 @@ fn a_scan_for_some_tokens_finds_what_full_analysis_finds() {
         "Pythonは本当にBlenderの役に立っているか? PythonでつくるDSLのテクニック",
         // Tokens that begin right after a letter or digit: another script, punctuation.
         "aに x本 k.net C++11 asp.net x86_64 ab'cd a’b 3é x² xyz² informação naïve Ǆemal ﬁne aﬁ e\u{301}x",
+        // Breaks inside runs: URLs and paths.
+        "(https://ep2016.europython.eu//talks/flask-1?a=b&c=d.e) celery/rabbitmq /.net a/c++ x/'s c/#/ 3/4 é/\u{301}x ab=/-cd",
     ]
     .map(String::from)
     .to_vec();
     let (chars, mut seed): (Vec<char>, _) =
-        ("aCk.B-_+#'’ 3\u{301}é\nß\tyiesdngΩ“\u{AD}\u{A0}に本‿(),\":!*²ǅçÃ".chars().collect(), 3);
+        ("aCk.B-_+#'’ 3\u{301}é\nß\tyiesdngΩ“\u{AD}\u{A0}に本‿(),\":!*²ǅçÃ/=&".chars().collect(), 3);
     for _ in 0..600 {
         let len = lcg(&mut seed, 40);
         texts.push((0..len).map(|_| chars[lcg(&mut seed, chars.len())]).collect());
