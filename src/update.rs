@@ -28,7 +28,7 @@ use tantivy::{IndexWriter, Searcher};
 
 use crate::analysis::FoldHash;
 use crate::error::{Error, Result};
-use crate::indexer::{BUFFER_PER_THREAD, PARALLEL_MIN_TALKS, indexed_abstract, indexing_threads};
+use crate::indexer::{PARALLEL_MIN_TALKS, buffer_bytes, indexed_abstract, indexing_threads};
 use crate::schema::Fields;
 use crate::store::{IndexDir, commit_stamped};
 use crate::talk::Talk;
@@ -97,7 +97,7 @@ fn apply(dir: &IndexDir, talks: &[Talk], removals: &[String], patience: Duration
     let mut boilerplate = HashSet::with_hasher(FoldHash::new());
     boilerplate.extend(opened.meta.boilerplate.iter().map(String::as_str));
     let threads = if talks.len() >= PARALLEL_MIN_TALKS { indexing_threads() } else { 1 };
-    let mut writer: IndexWriter = opened.index.writer_with_num_threads(threads, threads * BUFFER_PER_THREAD)?;
+    let mut writer: IndexWriter = opened.index.writer_with_num_threads(threads, buffer_bytes(talks, threads))?;
     let mut policy = LogMergePolicy::default();
     policy.set_del_docs_ratio_before_merge(DELETED_SHARE_BEFORE_MERGE);
     writer.set_merge_policy(Box::new(policy));
