@@ -54,7 +54,11 @@ pub enum Error {
     #[error("no index at {}: run `talksearch index` first", .0.display())]
     NoIndex(PathBuf),
     /// The index was built by a different version of talksearch.
-    #[error("the index at {} was built by another version of talksearch: run `talksearch index` to rebuild it", .0.display())]
+    #[error(
+        "the index at {} was built by another version of talksearch: run `talksearch index` to rebuild it \
+         (`talksearch export` still writes its talks out)",
+        .0.display()
+    )]
     Stale(PathBuf),
     /// Another process holds the index's write lock.
     #[error("the index at {} is being written by another process; try again", .0.display())]

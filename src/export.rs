@@ -26,8 +26,11 @@ pub enum ExportFormat {
 
 /// Writes every live talk to `out` as JSON Lines, ordered by id; `label` names `out` in
 /// errors. Returns the number of talks written.
+/// An index built by another version of talksearch is exported too (its records are read in
+/// their own layout, see [`crate::records::decode`]), so that a version's new schema never
+/// strands the talks of an index that is their only copy.
 pub fn write_jsonl(dir: &IndexDir, out: &mut dyn Write, label: &str) -> Result<usize> {
-    let searcher = dir.open()?.reader()?.searcher();
+    let searcher = dir.open_any_version()?.reader()?.searcher();
     let fields = Fields::new();
     let order = by_id(&searcher, &fields)?;
     let mut out = BufWriter::with_capacity(1 << 16, out);
@@ -118,5 +121,36 @@ mod tests {
         assert_eq!(std::fs::read_to_string(&file).unwrap(), expected.concat());
         let left: Vec<_> = std::fs::read_dir(tmp.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
         assert_eq!(left.len(), 2, "no temporary file is left: {left:?}");
+    }
+
+    #[test]
+    fn an_index_of_schema_version_1_is_exported_but_not_searched() {
+        // A generation as version 1 wrote it: records as compact JSON, version 1 in its meta.
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = IndexDir::new(tmp.path().join("index"));
+        let fields = Fields::new();
+        let mut b = Talk::new("b", "Bee");
+        b.r#abstract = "An abstract.".into();
+        let talks = [b, Talk::new("a", "Ay")];
+        let lock = dir.lock().unwrap();
+        let staging = dir.stage(&lock, &fields).unwrap();
+        let mut writer: tantivy::IndexWriter = staging.index.writer_with_num_threads(1, 15_000_000).unwrap();
+        for talk in &talks {
+            let mut doc = tantivy::TantivyDocument::new();
+            doc.add_text(fields.id, &talk.id);
+            doc.add_bytes(fields.record, &serde_json::to_vec(talk).unwrap());
+            writer.add_document(doc).unwrap();
+        }
+        writer.commit().unwrap();
+        let meta = crate::store::GenerationMeta { schema_version: 1, boilerplate: Vec::new() };
+        dir.publish(&lock, staging, &meta).unwrap();
+        drop(lock);
+
+        assert!(matches!(crate::Engine::open(dir.clone()), Err(Error::Stale(_))), "not searched");
+        let mut out = Vec::new();
+        assert_eq!(write_jsonl(&dir, &mut out, "test").unwrap(), 2);
+        let expected: String =
+            [&talks[1], &talks[0]].iter().map(|t| serde_json::to_string(t).unwrap() + "\n").collect();
+        assert_eq!(String::from_utf8(out).unwrap(), expected);
     }
 }

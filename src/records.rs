@@ -145,9 +145,15 @@ pub fn encode(talk: &Talk, out: &mut Vec<u8>) {
     maybe(out, room);
 }
 
-/// Reads a record [`encode`] wrote; an error (an index damaged or of another version) says
-/// where it stopped making sense.
+/// Reads a record [`encode`] wrote, or one of schema version 1 (compact JSON, which begins
+/// with `{`: indexes of that version are exported, not searched); an error (an index damaged
+/// or of a later version) says where it stopped making sense.
 pub fn decode(bytes: &[u8]) -> Result<Talk> {
+    if bytes.first() == Some(&b'{') {
+        return serde_json::from_slice(bytes).map_err(|e| {
+            Error::Index(tantivy::TantivyError::InternalError(format!("stored record is unreadable: {e}")))
+        });
+    }
     let mut r = Reader::new(bytes)?;
     let talk = Talk {
         id: r.text()?,
@@ -362,9 +368,12 @@ mod tests {
         let mut longer = bytes.clone();
         longer.push(0);
         assert!(decode(&longer).unwrap_err().to_string().contains("bytes after the record"));
-        // The JSON of records before layout 2 is told as another layout.
+        // Records of schema version 1 were compact JSON: still read (for export); a damaged one
+        // is an error too.
         let json = serde_json::to_vec(&full_talk()).unwrap();
-        assert!(decode(&json).unwrap_err().to_string().contains("unknown record layout"));
+        assert_eq!(decode(&json).unwrap(), full_talk());
+        assert!(decode(&json[..json.len() - 1]).unwrap_err().to_string().contains("stored record is unreadable"));
+        assert!(decode(&[9, 1, 2]).unwrap_err().to_string().contains("unknown record layout"));
         // A byte that is not UTF-8 inside the id, and a list count beyond the record.
         let mut bad = bytes.clone();
         bad[2] = 0xff;

@@ -125,6 +125,16 @@ impl IndexDir {
 
     /// Opens the live generation.
     pub fn open(&self) -> Result<Opened> {
+        let opened = self.open_any_version()?;
+        if opened.meta.schema_version != SCHEMA_VERSION {
+            return Err(Error::Stale(self.root.clone()));
+        }
+        Ok(opened)
+    }
+
+    /// Opens the live generation whatever version of talksearch built it: only to read its
+    /// stored records back ([`crate::export`]), never to search it (its analysis may differ).
+    pub fn open_any_version(&self) -> Result<Opened> {
         let generation = self.current()?.ok_or_else(|| Error::NoIndex(self.root.clone()))?;
         let path = self.root.join(&generation);
         let meta_path = path.join(META);
@@ -133,9 +143,6 @@ impl IndexDir {
                 .map_err(|e| Error::io(&meta_path, std::io::Error::new(std::io::ErrorKind::InvalidData, e)))?,
             Err(e) => return Err(Error::io(meta_path, e)),
         };
-        if meta.schema_version != SCHEMA_VERSION {
-            return Err(Error::Stale(self.root.clone()));
-        }
         // Searchable on a read-only mount too (see `readonly`).
         let index = Index::open(crate::readonly::Tolerant::open(&path)?)?;
         analysis::register(&index);
