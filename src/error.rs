@@ -56,7 +56,7 @@ pub enum Error {
     /// The index was built by a different version of talksearch.
     #[error(
         "the index at {} was built by another version of talksearch: run `talksearch index` to rebuild it \
-         (`talksearch export` still writes its talks out)",
+         (`talksearch export` still writes out the talks of an older one)",
         .0.display()
     )]
     Stale(PathBuf),

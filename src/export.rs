@@ -26,11 +26,16 @@ pub enum ExportFormat {
 
 /// Writes every live talk to `out` as JSON Lines, ordered by id; `label` names `out` in
 /// errors. Returns the number of talks written.
-/// An index built by another version of talksearch is exported too (its records are read in
+/// An index built by an older version of talksearch is exported too (its records are read in
 /// their own layout, see [`crate::records::decode`]), so that a version's new schema never
-/// strands the talks of an index that is their only copy.
+/// strands the talks of an index that is their only copy; a later version's is refused.
 pub fn write_jsonl(dir: &IndexDir, out: &mut dyn Write, label: &str) -> Result<usize> {
-    let searcher = dir.open_any_version()?.reader()?.searcher();
+    let opened = dir.open_any_version()?;
+    // A later version's records and fields are not known here.
+    if opened.meta.schema_version > crate::schema::SCHEMA_VERSION {
+        return Err(Error::Stale(dir.path().to_path_buf()));
+    }
+    let searcher = opened.reader()?.searcher();
     let fields = Fields::new();
     let order = by_id(&searcher, &fields)?;
     let mut out = BufWriter::with_capacity(1 << 16, out);
@@ -152,5 +157,11 @@ mod tests {
         let expected: String =
             [&talks[1], &talks[0]].iter().map(|t| serde_json::to_string(t).unwrap() + "\n").collect();
         assert_eq!(String::from_utf8(out).unwrap(), expected);
+
+        // A later version's index is refused, not misread.
+        let generation = dir.current().unwrap().unwrap();
+        let meta = dir.path().join(generation).join("talksearch.json");
+        std::fs::write(&meta, r#"{"schema_version": 99, "boilerplate": []}"#).unwrap();
+        assert!(matches!(write_jsonl(&dir, &mut Vec::new(), "test"), Err(Error::Stale(_))));
     }
 }

@@ -30,6 +30,9 @@ pub(crate) const PARALLEL_MIN_TALKS: usize = 4096;
 pub(crate) const MIN_BUFFER_PER_THREAD: usize = 64 << 20;
 /// Most memory for tantivy's indexing buffers, per thread.
 pub(crate) const MAX_BUFFER_PER_THREAD: usize = 512 << 20;
+/// Most memory for tantivy's indexing buffers, over all threads (4 threads would otherwise
+/// take up to 2 GB).
+pub(crate) const MAX_BUFFERS: usize = 1 << 30;
 
 /// Memory for tantivy's indexing buffers, over all `threads`, to index `talks`: as much as their
 /// text, within [`MIN_BUFFER_PER_THREAD`] and [`MAX_BUFFER_PER_THREAD`] a thread. A thread
@@ -41,10 +44,12 @@ pub(crate) fn buffer_bytes(talks: &[Talk], threads: usize) -> usize {
     buffer_for(talks.iter().map(|t| t.title.len() + t.r#abstract.len() + 256).sum(), threads)
 }
 
-/// [`buffer_bytes`] for `text` bytes of talks.
+/// [`buffer_bytes`] for `text` bytes of talks: at most [`MAX_BUFFERS`] over all threads,
+/// unless the threads' minimum is more.
 fn buffer_for(text: usize, threads: usize) -> usize {
     let threads = threads.max(1);
-    (text / threads).clamp(MIN_BUFFER_PER_THREAD, MAX_BUFFER_PER_THREAD) * threads
+    let per_thread = (text / threads).clamp(MIN_BUFFER_PER_THREAD, MAX_BUFFER_PER_THREAD);
+    (per_thread * threads).min(MAX_BUFFERS.max(MIN_BUFFER_PER_THREAD * threads))
 }
 
 /// What an index build did.
@@ -187,7 +192,8 @@ mod tests {
         assert_eq!(buffer_for(300 << 20, 2), 300 << 20);
         assert_eq!(buffer_for(300 << 20, 1), 300 << 20);
         assert_eq!(buffer_for(3 << 30, 2), 2 * MAX_BUFFER_PER_THREAD);
-        assert_eq!(buffer_for(3 << 30, 0), MAX_BUFFER_PER_THREAD);
+        assert_eq!(buffer_for(3 << 30, 4), MAX_BUFFERS, "at most 1 GB over all threads");
+        assert_eq!(buffer_for(3 << 30, 1), MAX_BUFFER_PER_THREAD);
     }
 
     #[test]

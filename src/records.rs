@@ -223,6 +223,9 @@ impl<'a> Reader<'a> {
         let mut n = 0u64;
         for shift in (0..64).step_by(7) {
             let b = self.byte()?;
+            if shift == 63 && b > 1 {
+                return Err(self.error("number too large"));
+            }
             n |= u64::from(b & 0x7f) << shift;
             if b & 0x80 == 0 {
                 return Ok(n);
@@ -380,6 +383,10 @@ mod tests {
         assert!(decode(&bad).unwrap_err().to_string().contains("UTF-8"));
         let huge = [LAYOUT, 0, 0, 0xff, 0xff, 0xff, 0xff, 0x0f];
         assert!(decode(&huge).unwrap_err().to_string().contains("list longer"));
+        let mut overflow = vec![LAYOUT, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02];
+        assert!(decode(&overflow).unwrap_err().to_string().contains("number too large"));
+        overflow[10] = 0x01; // u64::MAX: a length, then, beyond the record
+        assert!(decode(&overflow).unwrap_err().to_string().contains("ends early"));
     }
 
     #[test]

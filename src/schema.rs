@@ -3,8 +3,8 @@
 //! Searchable text (analysed by [`crate::analysis`], with positions for phrases): `title`,
 //! `speakers`, `abstract`, `event`, `tags`. Filterable keys (raw, indexed and fast): `id`,
 //! `event_key`, `speaker_key`, `tag_key`, `language`, `year`, and `day` (days since 1970, for
-//! sorting by date). Display data is one stored field, `record`: the talk's compact JSON, which
-//! is what search hits, `show` and `export` read back, byte for byte.
+//! sorting by date). Display data is one stored field, `record`: the whole talk in the layout of
+//! [`crate::records`], which is what search hits, `show`, the suggester and `export` read back.
 
 use tantivy::schema::{
     BytesOptions, Field, IndexRecordOption, NumericOptions, STRING, Schema, TextFieldIndexing, TextOptions,
@@ -24,7 +24,7 @@ pub struct Fields {
     pub schema: Schema,
     /// Raw id, for lookups and deletes.
     pub id: Field,
-    /// Stored compact JSON of the talk.
+    /// The stored talk ([`crate::records::encode`]).
     pub record: Field,
     /// Analysed title.
     pub title: Field,

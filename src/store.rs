@@ -132,8 +132,9 @@ impl IndexDir {
         Ok(opened)
     }
 
-    /// Opens the live generation whatever version of talksearch built it: only to read its
-    /// stored records back ([`crate::export`]), never to search it (its analysis may differ).
+    /// Opens the live generation whatever version of talksearch built it: only to read an older
+    /// one's stored records back ([`crate::export`]), never to search it (its analysis may
+    /// differ).
     pub fn open_any_version(&self) -> Result<Opened> {
         let generation = self.current()?.ok_or_else(|| Error::NoIndex(self.root.clone()))?;
         let path = self.root.join(&generation);

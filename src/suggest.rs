@@ -94,7 +94,8 @@ fn segment_titles(segment: &SegmentReader, record: Field) -> Vec<(DocId, String)
         }
     }
     if unreadable > 0 {
-        tracing::warn!(segment = %segment.segment_id(), unreadable, "stored records without a readable title: not suggested");
+        let segment = segment.segment_id();
+        tracing::warn!(%segment, unreadable, "stored records without a readable title: not suggested");
     }
     titles
 }

@@ -30,8 +30,8 @@ fn combine(a: u64, b: u64) -> u64 {
 /// Prefixes whose completions took longer scans than this are remembered (at 2,000, typing p99
 /// was about 100 us higher: `python` and its like were scanned on every keystroke).
 pub const MEMO_MIN_SCAN: usize = 256;
-/// Most prefixes remembered.
-const MEMO_MAX: usize = 4_096;
+/// Most prefixes remembered (each its top completions: a few hundred bytes).
+pub const MEMO_MAX: usize = 4_096;
 
 /// Remembered answers of [`Vocabulary::top_prefixed`]: (prefix, k, scan) -> answer.
 type Memo = HashMap<(Box<str>, usize, usize), Arc<[(String, u64)]>>;
@@ -171,8 +171,9 @@ impl Vocabulary {
     /// millisecond and more), and each costs some 2,000 instructions of FST streaming: the 392
     /// of `python` were 13% of the query `development method with python`. The answers for
     /// prefixes that needed more than [`MEMO_MIN_SCAN`] are remembered, so each costs that once
-    /// per snapshot. There are few such prefixes (a few hundred in the corpus' vocabulary), and
-    /// they are exactly the ones typed again and again (every query starts with one).
+    /// per snapshot. There are few such prefixes (a few hundred in the corpus' vocabulary, more
+    /// in a bigger one: past [`MEMO_MAX`] remembered, the memo starts again), and they are
+    /// exactly the ones typed again and again (every query starts with one).
     pub fn top_prefixed(&self, prefix: &str, k: usize, scan: usize) -> Vec<(String, u64)> {
         let memo = self.memo.read().unwrap_or_else(|e| e.into_inner());
         if let Some(found) = memo.get(&(prefix.into(), k, scan)) {
@@ -182,9 +183,12 @@ impl Vocabulary {
         let (out, seen) = self.scan_prefixed(prefix, k, scan);
         if seen > MEMO_MIN_SCAN {
             let mut memo = self.memo.write().unwrap_or_else(|e| e.into_inner());
-            if memo.len() < MEMO_MAX {
-                memo.insert((prefix.into(), k, scan), out.clone().into());
+            // Full (a big vocabulary, or many distinct prefixes typed): start again rather than
+            // keep only the first prefixes ever typed.
+            if memo.len() >= MEMO_MAX {
+                memo.clear();
             }
+            memo.insert((prefix.into(), k, scan), out.clone().into());
         }
         out
     }

@@ -45,8 +45,8 @@ const CLASSES: [u8; 256] = {
     table
 };
 
-/// Reads the run starting at `b[run]` up to the next whitespace; returns its end and, if it is
-/// plain (see the module docs), its word's bounds.
+/// Reads the run starting at `b[run]` up to the next whitespace or break (`/`, `=`, `&`);
+/// returns its end and, if it is plain (see the module docs), its word's bounds.
 fn read_run(b: &[u8], run: usize) -> (usize, Option<(usize, usize)>) {
     let (mut pos, mut state, mut from, mut to) = (run, 0u8, 0, 0);
     while let Some(&c) = b.get(pos) {
@@ -151,8 +151,8 @@ pub(super) fn scan(
 }
 
 /// The first place from `b[pos]` on where a wanted token may begin: a byte that may begin one
-/// ([`Starts::may_begin`]) that is not an ASCII letter or digit right after another (tokens of
-/// ASCII words begin at the word's start; see [`wanted`]).
+/// ([`Starts::may_begin`]), is not whitespace or a break, and is not an ASCII letter or digit
+/// right after another (tokens of ASCII words begin at the word's start; see [`wanted`]).
 fn next_start(b: &[u8], pos: usize, starts: &Starts) -> Option<usize> {
     let mut after_alnum = pos > 0 && CLASSES[usize::from(b[pos - 1])] == ALNUM;
     for (i, &c) in b[pos..].iter().enumerate() {

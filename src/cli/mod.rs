@@ -88,7 +88,7 @@ enum Command {
     Show {
         /// Talk id, e.g. pycon-us-2012/how-the-pypy-jit-works.
         id: String,
-        /// Print the stored JSON record.
+        /// Print the talk as JSON (its stored record).
         #[arg(long)]
         json: bool,
     },
