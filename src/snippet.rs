@@ -264,7 +264,10 @@ impl Snippet {
         let (mut next, mut open) = (0, None);
         let (mut start, mut end) = bounds(0);
         let mut pending_space = false;
-        for (i, &c) in part.iter().enumerate() {
+        // ASCII whitespace and control characters.
+        let space = |c: u8| c <= b' ' || c == 0x7f;
+        let mut i = 0;
+        while let Some(&c) = part.get(i) {
             let at = from + i;
             if let Some(opened) = open
                 && at >= end
@@ -274,9 +277,9 @@ impl Snippet {
                 next += 1;
                 (start, end) = bounds(next);
             }
-            // ASCII whitespace and control characters.
-            if c <= b' ' || c == 0x7f {
+            if space(c) {
                 pending_space = chars > 0 && !ends_in_space;
+                i += 1;
                 continue;
             }
             if pending_space {
@@ -287,9 +290,21 @@ impl Snippet {
             if open.is_none() && at == start {
                 open = Some(chars);
             }
-            text.push(c);
-            chars += 1;
+            // The bytes up to the next whitespace or span bound (where the steps above act)
+            // are copied as they are, at once.
+            let bound = if open.is_some() { end } else { start }.saturating_sub(from).min(part.len());
+            let run = part[i + 1..].iter().position(|&c| space(c)).map_or(part.len(), |n| i + 1 + n);
+            let stop = match () {
+                _ if bound > i => run.min(bound),
+                // An empty span (none are made) closes after one byte, as byte by byte.
+                _ if open.is_some() => i + 1,
+                // A span whose start went by in whitespace never opens: neither do the next.
+                _ => run,
+            };
+            text.extend_from_slice(&part[i..stop]);
+            chars += stop - i;
             ends_in_space = false;
+            i = stop;
         }
         if let Some(opened) = open {
             highlights.push((opened, chars));
@@ -482,14 +497,20 @@ mod tests {
             (seed >> 33) as usize % n
         };
         let pieces = ["jit", "JIT", "a", "<b>", "  ", "\n\t", "\u{7}", "x&y", "\u{7f}", ".", " "];
-        for _ in 0..500 {
+        for _ in 0..2000 {
             let text: String = (0..next(30)).map(|_| pieces[next(pieces.len())]).collect();
-            let words: Vec<(usize, usize)> = text
-                .match_indices(|c: char| !(c <= ' ' || c == '\u{7f}'))
-                .map(|(i, _)| (i, i + 1))
-                .filter(|_| next(3) == 0)
-                .collect();
-            let spans: Vec<(usize, usize, u64)> = words.iter().map(|&(a, b)| (a, b, 0)).collect();
+            // Sorted, disjoint spans of 1-4 bytes, some adjacent, some starting in whitespace.
+            let mut spans: Vec<(usize, usize, u64)> = Vec::new();
+            let mut at = 0;
+            while at < text.len() {
+                if next(3) == 0 {
+                    let end = (at + 1 + next(4)).min(text.len());
+                    spans.push((at, end, 0));
+                    at = end;
+                } else {
+                    at += 1;
+                }
+            }
             let (from, to) = (next(text.len() + 1).min(text.len()), text.len());
             let inside: Vec<_> = spans.iter().copied().filter(|s| s.0 >= from && s.1 <= to).collect();
             for (cut_start, cut_end) in [(false, false), (true, true)] {
