@@ -154,17 +154,19 @@ pub(super) fn scan(
 /// ([`Starts::may_begin`]), is not whitespace or a break, and is not an ASCII letter or digit
 /// right after another (tokens of ASCII words begin at the word's start; see [`wanted`]).
 fn next_start(b: &[u8], pos: usize, starts: &Starts) -> Option<usize> {
-    let mut after_alnum = pos > 0 && CLASSES[usize::from(b[pos - 1])] == ALNUM;
-    for (i, &c) in b[pos..].iter().enumerate() {
-        let class = CLASSES[usize::from(c)];
-        let alnum = class == ALNUM;
+    let mut at = pos;
+    loop {
+        // Most bytes cannot begin a wanted token: skipped by one lookup each, the rest of the
+        // test made only for those that can.
+        at += b.get(at..)?.iter().position(|&c| starts.may_begin(c))?;
+        let class = CLASSES[usize::from(b[at])];
+        let after_alnum = at > 0 && CLASSES[usize::from(b[at - 1])] == ALNUM;
         // (A break may be a byte `starts` wants: with `Starts::all`, any but whitespace is.)
-        if starts.may_begin(c) && class != SPACE && !(alnum && after_alnum) {
-            return Some(pos + i);
+        if class != SPACE && !(class == ALNUM && after_alnum) {
+            return Some(at);
         }
-        after_alnum = alnum;
+        at += 1;
     }
-    None
 }
 
 /// Whether the run `text[run..end]` may yield a token of `starts`: one of its ASCII word starts
