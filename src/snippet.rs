@@ -292,7 +292,8 @@ impl Snippet {
             }
             // The bytes up to the next whitespace or span bound (where the steps above act)
             // are copied as they are, at once.
-            let bound = if open.is_some() { end } else { start }.saturating_sub(from).min(part.len());
+            let next_bound = if open.is_some() { end } else { start };
+            let bound = next_bound.saturating_sub(from).min(part.len());
             let run = part[i + 1..].iter().position(|&c| space(c)).map_or(part.len(), |n| i + 1 + n);
             let stop = match () {
                 _ if bound > i => run.min(bound),
