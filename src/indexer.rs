@@ -37,9 +37,10 @@ pub(crate) const MAX_BUFFERS: usize = 1 << 30;
 /// Memory for tantivy's indexing buffers, over all `threads`, to index `talks`: as much as their
 /// text, within [`MIN_BUFFER_PER_THREAD`] and [`MAX_BUFFER_PER_THREAD`] a thread. A thread
 /// writes a segment each time its buffer fills, and segments are merged as they pile up: with
-/// 64 MB a thread, a million generated talks made 16 segments and merging them took a sixth of
-/// the build's CPU (50.9 s); with buffers as large as the text (which an import holds in memory
-/// anyway), 2 segments and 38.3 s, the peak RSS unchanged (2.5 GB).
+/// 64 MB a thread, a million generated talks were written as many segments, merged down to 8
+/// as they piled up, the merges a sixth of the build's CPU (50.9 s); with buffers as large as
+/// the text (which an import holds in memory anyway), 2 segments and 38.3-41.3 s, the peak RSS
+/// unchanged (2.5 GB).
 pub(crate) fn buffer_bytes(talks: &[Talk], threads: usize) -> usize {
     buffer_for(talks.iter().map(|t| t.title.len() + t.r#abstract.len() + 256).sum(), threads)
 }

@@ -82,7 +82,7 @@ impl Records {
             Some(store) => with_record(store, self.field, address.doc_id, f),
             None => {
                 let doc: TantivyDocument = searcher.doc(address)?;
-                Ok(f(doc.get_first(self.field).and_then(|v| v.as_bytes()).unwrap_or_default()))
+                Ok(f(stored(&doc, self.field)))
             }
         }
     }
@@ -101,7 +101,12 @@ pub fn with_record<T>(store: &StoreReader, field: Field, doc: DocId, f: impl FnO
         return Ok(f(bytes));
     }
     let doc: TantivyDocument = store.get(doc)?;
-    Ok(f(doc.get_first(field).and_then(|v| v.as_bytes()).unwrap_or_default()))
+    Ok(f(stored(&doc, field)))
+}
+
+/// The bytes of `field` in a whole stored document (empty if it has none).
+fn stored(doc: &TantivyDocument, field: Field) -> &[u8] {
+    doc.get_first(field).and_then(|v| v.as_bytes()).unwrap_or_default()
 }
 
 /// The first byte of every record: which layout follows.

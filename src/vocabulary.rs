@@ -30,7 +30,7 @@ fn combine(a: u64, b: u64) -> u64 {
 /// Prefixes whose completions took longer scans than this are remembered (at 2,000, typing p99
 /// was about 100 us higher: `python` and its like were scanned on every keystroke).
 pub const MEMO_MIN_SCAN: usize = 256;
-/// Most prefixes remembered (each its top completions: a few hundred bytes).
+/// Most prefixes remembered (each its top completions: under a kilobyte).
 pub const MEMO_MAX: usize = 4_096;
 
 /// Remembered answers of [`Vocabulary::top_prefixed`]: (prefix, k, scan) -> answer.
@@ -171,7 +171,7 @@ impl Vocabulary {
     /// millisecond and more), and each costs some 2,000 instructions of FST streaming: the 392
     /// of `python` were 13% of the query `development method with python`. The answers for
     /// prefixes that needed more than [`MEMO_MIN_SCAN`] are remembered, so each costs that once
-    /// per snapshot. There are few such prefixes (a few hundred in the corpus' vocabulary, more
+    /// per snapshot. There are few such prefixes (about 150 in the corpus' vocabulary, more
     /// in a bigger one: past [`MEMO_MAX`] remembered, the memo starts again), and they are
     /// exactly the ones typed again and again (every query starts with one).
     pub fn top_prefixed(&self, prefix: &str, k: usize, scan: usize) -> Vec<(String, u64)> {
