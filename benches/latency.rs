@@ -9,13 +9,15 @@
 //! warm-up round. Mixes come from `TALKSEARCH_QUERIES` (default `../shared/queries`): the
 //! topics as a search box sends them (typo and prefix matching on), the same without prefix
 //! matching, the same with all five facets counted, the multi-word topics as phrases, the typos, the typing mix (every keystroke) and
-//! `Engine::suggest` over the typing mix.
+//! `Engine::suggest` over the typing mix. A search may use two threads, as the engine does on
+//! an otherwise idle machine (the `fanout` module); `LATENCY_THREADS=1` measures it on one.
 //!
 //! For profiling: `TALKSEARCH_INDEX=DIR` searches an index built before instead of building one,
 //! `LATENCY_ROUNDS=1` runs each query once, and `LATENCY_MIX=typing` (a substring of a mix
 //! name) runs only matching mixes; `LATENCY_SLOWEST=N` lists the N slowest queries (by their
 //! fastest run); `LATENCY_DUMP=FILE` writes every response (less its time) to compare two
-//! versions' results. Under callgrind, collect only inside the search:
+//! versions' results; `LATENCY_PAUSE_MS=2` sleeps that long before each search (searches
+//! arriving apart, as keystrokes do, instead of back to back). Under callgrind, collect only inside the search:
 //! `valgrind --tool=callgrind --toggle-collect='talksearch::search::Engine::search' target/release/deps/latency-*`.
 
 // The allocator the binary ships with (src/main.rs): the figures are those of the product.
@@ -28,6 +30,7 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use talksearch::facets::Facet;
+use talksearch::fanout::Fanout;
 use talksearch::ingest::{self, ReadOptions, Source};
 use talksearch::{Engine, IndexDir, SearchRequest, indexer};
 
@@ -73,8 +76,15 @@ fn measure(name: &str, queries: &[String], rounds: usize, mut run: impl FnMut(&s
     let mut times = Vec::with_capacity(queries.len() * rounds);
     // Per query, its fastest run: what it costs when nothing else competes for the core.
     let mut best = vec![Duration::MAX; queries.len()];
+    // A pause before each search: a search box's keystrokes come tens of milliseconds apart,
+    // by which time an idle core has gone to sleep (and the helper thread with it).
+    let pause =
+        env("LATENCY_PAUSE_MS").and_then(|ms| ms.parse::<f64>().ok()).map(|ms| Duration::from_secs_f64(ms / 1e3));
     for round in 0..=rounds {
         for (i, q) in queries.iter().enumerate() {
+            if let Some(pause) = pause {
+                std::thread::sleep(pause);
+            }
             let t = Instant::now();
             run(q);
             if round > 0 {
@@ -116,9 +126,11 @@ fn main() {
     let queries_dir = env("TALKSEARCH_QUERIES").map_or_else(|| PathBuf::from("../shared/queries"), PathBuf::from);
 
     let start = Instant::now();
-    let engine = Engine::open(dir).expect("index opens");
+    let threads = env("LATENCY_THREADS").and_then(|t| t.parse().ok()).unwrap_or_else(Fanout::available);
+    let engine = Engine::open(dir).expect("index opens").with_threads(threads);
     let opened = start.elapsed();
     engine.warm_up();
+    println!("threads a search may use: {threads}");
     println!(
         "start-up: open {:.1} ms + warm-up {:.1} ms = {:.1} ms",
         opened.as_secs_f64() * 1e3,

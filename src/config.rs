@@ -63,6 +63,12 @@ pub struct ServeConfig {
     #[arg(long, value_name = "N", env = "TALKSEARCH_CACHE_ENTRIES", default_value_t = 1_000,
           value_parser = clap::value_parser!(u32).range(0..=1_000_000))]
     pub cache_entries: u32,
+    /// Threads one search may use: 2 lets a search that runs alone (no other search at the
+    /// time) hand half of its segments and hits to a helper thread; 1 keeps every search on
+    /// one thread. Default: the cores, at most 2.
+    #[arg(long, value_name = "N", env = "TALKSEARCH_SEARCH_THREADS", default_value_t = crate::fanout::Fanout::available() as u8,
+          value_parser = clap::value_parser!(u8).range(1..=2))]
+    pub search_threads: u8,
     /// Seconds a client has to send a request's head (line and headers), counted from when the
     /// connection opens or its previous answer was sent; an idle keep-alive connection is
     /// closed after it too.
@@ -169,6 +175,7 @@ impl Default for ServeConfig {
             max_body: DEFAULT_MAX_BODY,
             max_concurrent: 64,
             cache_entries: 1_000,
+            search_threads: crate::fanout::Fanout::available() as u8,
             header_timeout: 10,
             idle_timeout: 30,
         }
@@ -228,5 +235,21 @@ mod tests {
         let config = ServeConfig { request_timeout: 30, idle_timeout: 30, ..ServeConfig::default() };
         let message = config.validate().unwrap_err().to_string();
         assert!(message.starts_with("parameter `--idle-timeout`: 30 s must be more"), "{message}");
+    }
+
+    #[test]
+    fn a_search_uses_one_or_two_threads() {
+        #[derive(clap::Parser)]
+        struct Cli {
+            #[command(flatten)]
+            serve: ServeConfig,
+        }
+        let parse = |n: &str| <Cli as clap::Parser>::try_parse_from(["talksearch", "--search-threads", n]);
+        assert_eq!(parse("1").unwrap().serve.search_threads, 1);
+        assert_eq!(parse("2").unwrap().serve.search_threads, 2);
+        for bad in ["0", "3", "many"] {
+            let message = parse(bad).err().expect("rejected").to_string();
+            assert!(message.contains("--search-threads"), "{bad}: {message}");
+        }
     }
 }

@@ -14,6 +14,7 @@ pub mod exclusion;
 pub mod expand;
 pub mod export;
 pub mod facets;
+pub mod fanout;
 pub mod feedback;
 pub mod hits;
 pub mod http;

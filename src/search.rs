@@ -19,6 +19,7 @@ use tantivy::{DocAddress, Order, Searcher};
 use crate::cache::ResponseCache;
 use crate::error::{Error, Result};
 use crate::facets::{self, Facet, FacetCollector, FacetValue};
+use crate::fanout::Fanout;
 use crate::feedback;
 pub use crate::hits::{SUGGEST_BELOW, duplicate_key};
 use crate::hits::{collapse, make_hit, suggest};
@@ -245,6 +246,8 @@ pub struct Engine {
     refreshing: Mutex<()>,
     /// Recent answers of the current snapshot (off unless [`Engine::with_cache`]).
     pub(crate) responses: ResponseCache,
+    /// The second thread a search may use while it is the only one running.
+    fanout: Fanout,
 }
 
 impl Engine {
@@ -259,7 +262,15 @@ impl Engine {
             snapshot: RwLock::new(Arc::new(snapshot)),
             refreshing: Mutex::new(()),
             responses: ResponseCache::new(0),
+            fanout: Fanout::new(Fanout::available()),
         })
+    }
+
+    /// Lets a search use up to `threads` threads (1 or 2; the cores of the machine, at most 2,
+    /// by default): see the `fanout` module.
+    pub fn with_threads(mut self, threads: usize) -> Self {
+        self.fanout = Fanout::new(threads);
+        self
     }
 
     /// Keeps the answers to the last `entries` distinct searches of the current index state
@@ -338,6 +349,7 @@ impl Engine {
         if let Some(answer) = self.cached_on(req, &snapshot, start) {
             return Ok(answer);
         }
+        let _running = self.fanout.enter();
         let answer = self.run(req, &snapshot, start)?;
         self.responses.put(req, &snapshot, &answer);
         Ok(answer)
@@ -401,11 +413,14 @@ impl Engine {
         let counter = FacetCollector::new(&req.facets, &snapshot.facet_values, &searcher)?;
         let (mut scored, (total, counts)): (Vec<(f32, DocAddress)>, facets::Fruit) = match by_date {
             Some(order) => {
-                let (docs, counted) =
-                    snapshot.search(&plan.query, &(top.order_by_fast_field::<i64>("day", order), counter))?;
+                let (docs, counted) = snapshot.search(
+                    &self.fanout,
+                    &plan.query,
+                    &(top.order_by_fast_field::<i64>("day", order), counter),
+                )?;
                 (docs.into_iter().map(|(_, a)| (0.0, a)).collect(), counted)
             }
-            None => snapshot.search(&plan.query, &(top.order_by_score(), counter))?,
+            None => snapshot.search(&self.fanout, &plan.query, &(top.order_by_score(), counter))?,
         };
         if rescore {
             proximity::rescore(&searcher, &snapshot.statistics, &plan.near, &mut scored)?;
@@ -427,20 +442,21 @@ impl Engine {
             facet_values.insert(facet.name().to_string(), counted.values);
             facets_more.insert(facet.name().to_string(), counted.more);
         }
-        let mut talks = Vec::with_capacity(scored.len());
-        for (score, address) in scored {
-            talks.push((score, self.load(&searcher, address)?, Vec::new()));
-        }
-        if req.distinct {
-            talks = collapse(talks).into_iter().skip(req.offset).take(req.limit).collect();
-        }
-        let hits = talks
-            .into_iter()
-            .map(|(score, talk, also)| Hit {
-                also_given: also,
-                ..make_hit(talk, score, req.snippets.then_some(&plan.highlighter))
-            })
-            .collect();
+        let highlighter = req.snippets.then_some(&plan.highlighter);
+        let hits = if req.distinct {
+            let talks = scored
+                .into_iter()
+                .map(|(score, address)| Ok((score, self.load(&searcher, address)?, Vec::new())))
+                .collect::<Result<Vec<_>>>()?;
+            let page = collapse(talks).into_iter().skip(req.offset).take(req.limit).collect();
+            self.fanout.map(page, |(score, talk, also)| Hit { also_given: also, ..make_hit(talk, score, highlighter) })
+        } else {
+            // Each hit read and highlighted: half of them on the helper thread if it is free.
+            let hits = self
+                .fanout
+                .map(scored, |(score, address)| Ok(make_hit(self.load(&searcher, address)?, score, highlighter)));
+            hits.into_iter().collect::<Result<Vec<Hit>>>()?
+        };
         let suggestion = suggest(&req.query, &plan.corrections);
         let took_ms = start.elapsed().as_secs_f64() * 1000.0;
         Ok(SearchResponse {
@@ -465,7 +481,8 @@ impl Engine {
     ) -> Result<Box<dyn Query>> {
         let fb = self.weights.feedback;
         let window = if near.is_empty() { 0 } else { proximity::WINDOW };
-        let mut first = snapshot.search(&query, &TopDocs::with_limit(fb.docs.max(window)).order_by_score())?;
+        let mut first =
+            snapshot.search(&self.fanout, &query, &TopDocs::with_limit(fb.docs.max(window)).order_by_score())?;
         proximity::rescore(&snapshot.searcher, &snapshot.statistics, near, &mut first)?;
         let mut top = Vec::with_capacity(fb.docs);
         for (score, address) in first.into_iter().take(fb.docs) {
@@ -511,7 +528,7 @@ impl Engine {
         let fields = [self.fields.title, self.fields.r#abstract, self.fields.tags];
         let query = feedback::expand(Box::new(tantivy::query::EmptyQuery), &words, &fields, 1.0);
         let key = duplicate_key(&talk);
-        let found = snapshot.search(&query, &TopDocs::with_limit(limit * 3 + 10).order_by_score())?;
+        let found = snapshot.search(&self.fanout, &query, &TopDocs::with_limit(limit * 3 + 10).order_by_score())?;
         let highlighter = crate::snippet::Highlighter::default();
         let mut hits = Vec::with_capacity(limit);
         let mut keys = HashSet::from([key]);

@@ -17,6 +17,7 @@ use tantivy::{IndexReader, Searcher};
 use crate::analysis::FoldHash;
 use crate::error::Result;
 use crate::facets::Ordinals;
+use crate::fanout::Fanout;
 use crate::records::Records;
 use crate::schema::{Fields, TextField};
 use crate::statistics::{Statistics, TermInfos};
@@ -94,13 +95,15 @@ impl Snapshot {
     }
 
     /// Runs `query` on this snapshot with its remembered BM25 statistics (the same scores as
-    /// `Searcher::search`, without looking every term up in every segment again).
+    /// `Searcher::search`, without looking every term up in every segment again), on two
+    /// threads if `fanout` has a free one ([`Fanout::search`]).
     pub(crate) fn search<C: tantivy::collector::Collector>(
         &self,
+        fanout: &Fanout,
         query: &dyn tantivy::query::Query,
         collector: &C,
     ) -> tantivy::Result<C::Fruit> {
-        self.searcher.search_with_statistics_provider(query, collector, &self.statistics)
+        fanout.search(&self.searcher, &self.statistics, query, collector)
     }
 
     /// The talk at `address` in this snapshot, its abstract as indexed.

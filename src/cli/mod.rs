@@ -271,7 +271,8 @@ fn run(cli: Cli) -> Result<(), CliError> {
         Command::Serve { config } => {
             config.validate()?;
             let engine = with_synonyms(open_or_build(&dir)?, synonyms.as_deref())?;
-            http::serve(engine.with_cache(config.cache_entries as usize), config)?;
+            let engine = engine.with_cache(config.cache_entries as usize).with_threads(config.search_threads.into());
+            http::serve(engine, config)?;
         }
         Command::Add(args) => update::add(&dir, args)?,
         Command::Remove(args) => update::remove(&dir, args)?,
