@@ -88,7 +88,7 @@ impl Fanout {
     /// Runs `a` here and `b` on the helper if it may be used and is free, else both here. The
     /// helper is woken for `b`; if it has not begun `b` by the time `a` is done, `b` is taken
     /// back and run here, so a split search is never much slower than one on one thread.
-    pub fn join<RA: Send, RB: Send>(&self, a: impl FnOnce() -> RA + Send, b: impl FnOnce() -> RB + Send) -> (RA, RB) {
+    pub fn join<RA, RB: Send>(&self, a: impl FnOnce() -> RA, b: impl FnOnce() -> RB + Send) -> (RA, RB) {
         match self.helper() {
             Some(helper) => helper.join(a, b),
             None => (a(), b()),
@@ -119,8 +119,8 @@ impl Fanout {
         collector: &C,
     ) -> tantivy::Result<C::Fruit> {
         let segments = searcher.segment_readers();
-        let docs: u32 = segments.iter().map(SegmentReader::max_doc).sum();
-        if segments.len() < 2 || docs < SPLIT_MIN_DOCS || self.helper().is_none() {
+        let docs: u64 = segments.iter().map(|s| u64::from(s.max_doc())).sum();
+        if segments.len() < 2 || docs < u64::from(SPLIT_MIN_DOCS) || self.helper().is_none() {
             return searcher.search_with_statistics_provider(query, collector, statistics);
         }
         let scoring = match collector.requires_scoring() {
@@ -130,17 +130,17 @@ impl Fanout {
         let weight = query.weight(scoring)?;
         collector.check_schema(searcher.schema())?;
         let (mine, theirs) = halves(segments);
-        let collect = |ords: Vec<usize>| {
+        let collect = |ords: Vec<usize>| -> Vec<(usize, tantivy::Result<_>)> {
             ords.into_iter()
-                .map(|ord| Ok((ord, collector.collect_segment(weight.as_ref(), ord as u32, &segments[ord])?)))
-                .collect::<tantivy::Result<Vec<_>>>()
+                .map(|ord| (ord, collector.collect_segment(weight.as_ref(), ord as u32, &segments[ord])))
+                .collect()
         };
-        let (a, b) = self.join(|| collect(mine), || collect(theirs));
-        let mut fruits = a?;
-        fruits.extend(b?);
-        // Merged in segment order, as tantivy's own search merges them.
+        let (mut fruits, theirs) = self.join(|| collect(mine), || collect(theirs));
+        fruits.extend(theirs);
+        // Merged in segment order, as tantivy's own search merges them (and failing with the
+        // first segment's error, as it fails).
         fruits.sort_unstable_by_key(|&(ord, _)| ord);
-        collector.merge_fruits(fruits.into_iter().map(|(_, fruit)| fruit).collect())
+        collector.merge_fruits(fruits.into_iter().map(|(_, fruit)| fruit).collect::<tantivy::Result<_>>()?)
     }
 }
 
@@ -235,11 +235,12 @@ impl Helper {
 
     fn join<RA, RB: Send, B: FnOnce() -> RB + Send>(&self, a: impl FnOnce() -> RA, b: B) -> (RA, RB) {
         let shared = &*self.shared;
+        let me = std::thread::current();
         if shared.busy.compare_exchange(false, true, Ordering::Acquire, Ordering::Relaxed).is_err() {
             return (a(), b());
         }
         let job = Job { f: UnsafeCell::new(Some(b)), out: UnsafeCell::new(None) };
-        *shared.caller.lock().unwrap_or_else(|e| e.into_inner()) = Some(std::thread::current());
+        *shared.caller.lock().unwrap_or_else(|e| e.into_inner()) = Some(me);
         let run: unsafe fn(*const ()) = Job::<B, RB>::run;
         // SAFETY: `busy` is ours and `state` is IDLE: the helper does not read `job` now.
         unsafe { *shared.job.get() = Some(JobRef { data: (&raw const job).cast(), run }) };
@@ -359,30 +360,38 @@ mod tests {
         assert!(Fanout::single().helper().is_none(), "no helper thread: never split");
     }
 
-    #[test]
-    fn join_runs_the_second_half_on_the_helper_when_it_is_free() {
+    /// Runs `a` after waiting (up to 5 s) for `b` to begin: with a free helper, `b` runs there
+    /// instead of being taken back. Returns the thread `b` ran on, and both results.
+    fn on_the_helper<RA, RB: Send>(
+        fanout: &Fanout,
+        a: impl FnOnce() -> RA,
+        b: impl FnOnce() -> RB + Send,
+    ) -> (std::thread::ThreadId, RA, RB) {
         use std::sync::atomic::AtomicBool;
         use std::time::{Duration, Instant};
+        let begun = AtomicBool::new(false);
+        let ((), (thread, rb)) = fanout.join(
+            || {
+                let start = Instant::now();
+                while !begun.load(Ordering::Acquire) && start.elapsed() < Duration::from_secs(5) {
+                    std::hint::spin_loop();
+                }
+            },
+            || {
+                begun.store(true, Ordering::Release);
+                (std::thread::current().id(), b())
+            },
+        );
+        (thread, a(), rb)
+    }
+
+    #[test]
+    fn join_runs_the_second_half_on_the_helper_when_it_is_free() {
         let fanout = Fanout::new(2);
         let here = std::thread::current().id();
         for _ in 0..3 {
-            let begun = AtomicBool::new(false);
-            let (a, b) = fanout.join(
-                || {
-                    // Gives the helper time to take the half (else it would be taken back).
-                    let start = Instant::now();
-                    while !begun.load(Ordering::Acquire) && start.elapsed() < Duration::from_secs(5) {
-                        std::hint::spin_loop();
-                    }
-                    std::thread::current().id()
-                },
-                || {
-                    begun.store(true, Ordering::Release);
-                    std::thread::current().id()
-                },
-            );
-            assert_eq!(a, here);
-            assert_ne!(b, here, "the second half ran on the helper");
+            let (thread, (), ()) = on_the_helper(&fanout, || (), || ());
+            assert_ne!(thread, here, "the second half ran on the helper");
         }
         let _busy = (fanout.enter(), fanout.enter());
         let (_, b) = fanout.join(|| (), || std::thread::current().id());
@@ -392,12 +401,27 @@ mod tests {
     #[test]
     fn halves_borrow_the_callers_data_and_return_it_whole() {
         let fanout = Fanout::new(2);
-        for round in 0..2_000usize {
+        let here = std::thread::current().id();
+        for round in 0..200usize {
             let data: Vec<usize> = (0..round % 50 + 2).map(|i| i * round).collect();
             let (left, right) = data.split_at(data.len() / 2);
-            let (a, b) = fanout.join(|| left.iter().sum::<usize>(), || right.iter().sum::<usize>());
+            let (thread, a, b) = on_the_helper(&fanout, || left.iter().sum::<usize>(), || right.iter().sum::<usize>());
+            assert_ne!(thread, here, "round {round}: the helper read the caller's data");
             assert_eq!(a + b, data.iter().sum::<usize>(), "round {round}");
         }
+    }
+
+    #[test]
+    fn a_caller_that_waits_long_sleeps_and_is_woken() {
+        let fanout = Fanout::new(2);
+        // Far longer than the caller spins before it sleeps.
+        let slow = || {
+            std::thread::sleep(std::time::Duration::from_millis(50));
+            7
+        };
+        let (thread, (), seven) = on_the_helper(&fanout, || (), slow);
+        assert_ne!(thread, std::thread::current().id());
+        assert_eq!(seven, 7);
     }
 
     #[test]
@@ -405,13 +429,19 @@ mod tests {
         let fanout = Fanout::new(2);
         for which in ["a", "b"] {
             let caught = catch_unwind(AssertUnwindSafe(|| {
-                fanout.join(|| assert_ne!(which, "a", "half a fails"), || assert_ne!(which, "b", "half b fails"))
+                on_the_helper(
+                    &fanout,
+                    || assert_ne!(which, "a", "half a fails"),
+                    || assert_ne!(which, "b", "half b fails"),
+                )
             }));
             let message = caught.expect_err("the panic is raised again");
             let text = message.downcast_ref::<String>().cloned().unwrap_or_default();
             assert!(text.contains(&format!("half {which} fails")), "{text}");
         }
-        assert_eq!(fanout.join(|| 1, || 2), (1, 2), "still working");
+        let (thread, one, two) = on_the_helper(&fanout, || 1, || 2);
+        assert_ne!(thread, std::thread::current().id(), "the helper still runs halves");
+        assert_eq!((one, two), (1, 2));
     }
 
     #[test]
@@ -495,5 +525,34 @@ mod tests {
         let counted =
             fanout.search(&searcher, &searcher, &tantivy::query::AllQuery, &tantivy::collector::Count).unwrap();
         assert_eq!(counted as u64, sizes.iter().sum::<u64>());
+    }
+
+    #[test]
+    fn a_split_search_finds_what_tantivy_finds_with_the_same_scores() {
+        use tantivy::collector::{Count, TopDocs};
+        use tantivy::schema::{Schema, TEXT};
+        let mut schema = Schema::builder();
+        let text = schema.add_text_field("text", TEXT);
+        let index = tantivy::Index::create_in_ram(schema.build());
+        let mut writer: tantivy::IndexWriter = index.writer_with_num_threads(1, 15_000_000).unwrap();
+        let words = ["python", "rust", "async", "web", "data", "jit"];
+        for (segment, docs) in [3_000usize, 2_000, 1_500].into_iter().enumerate() {
+            for i in 0..docs {
+                let body: Vec<&str> =
+                    (0..1 + (i * 7 + segment) % 9).map(|k| words[(i * k + segment) % words.len()]).collect();
+                writer.add_document(tantivy::doc!(text => body.join(" "))).unwrap();
+            }
+            writer.commit().unwrap();
+        }
+        let searcher = index.reader().unwrap().searcher();
+        assert_eq!(searcher.segment_readers().len(), 3);
+        let query = tantivy::query::QueryParser::for_index(&index, vec![text]).parse_query("python jit web").unwrap();
+        let collector = (TopDocs::with_limit(50).order_by_score(), Count);
+        let expected = searcher.search_with_statistics_provider(&query, &collector, &searcher).unwrap();
+        let fanout = Fanout::new(2);
+        let _running = fanout.enter();
+        for _ in 0..20 {
+            assert_eq!(fanout.search(&searcher, &searcher, &query, &collector).unwrap(), expected);
+        }
     }
 }

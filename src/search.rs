@@ -501,6 +501,7 @@ impl Engine {
             return Err(Error::bad_param("limit", format!("{limit} is out of range 1..={MAX_LIMIT}")));
         }
         let talk = self.get(id)?;
+        let _running = self.fanout.enter();
         let snapshot = self.snapshot();
         let searcher = snapshot.searcher.clone();
         let mut indexed = talk.clone();
