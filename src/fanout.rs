@@ -12,13 +12,20 @@
 
 use std::cell::UnsafeCell;
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
-use std::sync::atomic::{AtomicBool, AtomicU8, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::{JoinHandle, Thread};
+use std::time::{Duration, Instant};
 
 use tantivy::collector::Collector;
 use tantivy::query::{Bm25StatisticsProvider, EnableScoring, Query};
 use tantivy::{Searcher, SegmentReader};
+
+/// A search splits only if the one before it ended less than this long ago: searches arriving
+/// back to back (a busy server, a script, a benchmark) find the second core awake, and splitting
+/// pays; after a pause, waking it (a system call, and on a virtual machine an interrupt to a
+/// halted processor) cost more than the split saved (see the module docs).
+pub const WARM: Duration = Duration::from_millis(1);
 
 /// Fewer documents than this are collected on one thread: handing half of them over would cost
 /// about as much as collecting them.
@@ -30,6 +37,11 @@ pub struct Fanout {
     /// The helper thread (none: every search runs on its caller's thread alone).
     helper: Option<Helper>,
     running: AtomicUsize,
+    /// When the last search ended, in nanoseconds since `epoch` (0: none has).
+    last_end: AtomicU64,
+    epoch: Instant,
+    /// [`WARM`], in nanoseconds.
+    warm: u64,
 }
 
 /// A search in progress (see [`Fanout::enter`]); counted until dropped.
@@ -38,6 +50,7 @@ pub struct Running<'a>(&'a Fanout);
 
 impl Drop for Running<'_> {
     fn drop(&mut self) {
+        self.0.last_end.store(self.0.nanos(), Ordering::Relaxed);
         self.0.running.fetch_sub(1, Ordering::Relaxed);
     }
 }
@@ -45,7 +58,13 @@ impl Drop for Running<'_> {
 impl Fanout {
     /// Searches on their caller's thread only.
     pub fn single() -> Fanout {
-        Fanout { helper: None, running: AtomicUsize::new(0) }
+        Fanout {
+            helper: None,
+            running: AtomicUsize::new(0),
+            last_end: AtomicU64::new(0),
+            epoch: Instant::now(),
+            warm: WARM.as_nanos() as u64,
+        }
     }
 
     /// Searches on up to `threads` threads (the caller's and a helper; more is taken as 2, 0 and
@@ -55,7 +74,7 @@ impl Fanout {
             return Fanout::single();
         }
         match Helper::start() {
-            Ok(helper) => Fanout { helper: Some(helper), running: AtomicUsize::new(0) },
+            Ok(helper) => Fanout { helper: Some(helper), ..Fanout::single() },
             Err(e) => {
                 tracing::warn!("searching on one thread: no helper thread ({e})");
                 Fanout::single()
@@ -79,10 +98,20 @@ impl Fanout {
         Running(self)
     }
 
+    /// Nanoseconds since `epoch`, at least 1.
+    fn nanos(&self) -> u64 {
+        u64::try_from(self.epoch.elapsed().as_nanos()).unwrap_or(u64::MAX).max(1)
+    }
+
     /// The helper, if a search may use it now: it is the only one running (or none is counted,
-    /// as for a caller that did not [`enter`](Fanout::enter)).
+    /// as for a caller that did not [`enter`](Fanout::enter)), and the one before it ended less
+    /// than [`WARM`] ago.
     fn helper(&self) -> Option<&Helper> {
-        self.helper.as_ref().filter(|_| self.running.load(Ordering::Relaxed) <= 1)
+        let warm = || match self.last_end.load(Ordering::Relaxed) {
+            0 => false,
+            last => self.nanos().saturating_sub(last) < self.warm,
+        };
+        self.helper.as_ref().filter(|_| self.running.load(Ordering::Relaxed) <= 1 && warm())
     }
 
     /// Runs `a` here and `b` on the helper if it may be used and is free, else both here. The
@@ -337,9 +366,28 @@ fn split(docs: &[u32]) -> (Vec<usize>, Vec<usize>) {
 mod tests {
     use super::*;
 
+    /// A fanout that may split whenever a search runs alone, however long since the last.
+    fn warm() -> Fanout {
+        Fanout { warm: u64::MAX, last_end: AtomicU64::new(1), ..Fanout::new(2) }
+    }
+
+    #[test]
+    fn a_search_splits_only_soon_after_the_one_before() {
+        let fanout = Fanout { warm: Duration::from_secs(600).as_nanos() as u64, ..Fanout::new(2) };
+        assert!(fanout.helper().is_none(), "no search yet: the second core may be asleep");
+        drop(fanout.enter());
+        let _next = fanout.enter();
+        assert!(fanout.helper().is_some(), "soon after another search: it may split");
+        let fanout = Fanout { warm: Duration::from_millis(1).as_nanos() as u64, ..Fanout::new(2) };
+        drop(fanout.enter());
+        std::thread::sleep(Duration::from_millis(5));
+        let _later = fanout.enter();
+        assert!(fanout.helper().is_none(), "after a pause it runs alone");
+    }
+
     #[test]
     fn map_keeps_the_order_on_one_thread_or_two() {
-        for fanout in [Fanout::single(), Fanout::new(2)] {
+        for fanout in [Fanout::single(), warm()] {
             let items: Vec<usize> = (0..11).collect();
             let out = fanout.map(items, |i| i * 10);
             assert_eq!(out, (0..11).map(|i| i * 10).collect::<Vec<_>>(), "{} threads", fanout.threads());
@@ -348,7 +396,7 @@ mod tests {
 
     #[test]
     fn a_search_splits_only_while_it_is_the_only_one_running() {
-        let fanout = Fanout::new(2);
+        let fanout = warm();
         assert!(fanout.helper().is_some(), "nothing counted: the helper may be used");
         let first = fanout.enter();
         assert!(fanout.helper().is_some(), "one search running: it may split");
@@ -387,7 +435,7 @@ mod tests {
 
     #[test]
     fn join_runs_the_second_half_on_the_helper_when_it_is_free() {
-        let fanout = Fanout::new(2);
+        let fanout = warm();
         let here = std::thread::current().id();
         for _ in 0..3 {
             let (thread, (), ()) = on_the_helper(&fanout, || (), || ());
@@ -400,7 +448,7 @@ mod tests {
 
     #[test]
     fn halves_borrow_the_callers_data_and_return_it_whole() {
-        let fanout = Fanout::new(2);
+        let fanout = warm();
         let here = std::thread::current().id();
         for round in 0..200usize {
             let data: Vec<usize> = (0..round % 50 + 2).map(|i| i * round).collect();
@@ -413,7 +461,7 @@ mod tests {
 
     #[test]
     fn a_caller_that_waits_long_sleeps_and_is_woken() {
-        let fanout = Fanout::new(2);
+        let fanout = warm();
         // Far longer than the caller spins before it sleeps.
         let slow = || {
             std::thread::sleep(std::time::Duration::from_millis(50));
@@ -426,7 +474,7 @@ mod tests {
 
     #[test]
     fn a_panic_in_either_half_reaches_the_caller_and_the_helper_goes_on() {
-        let fanout = Fanout::new(2);
+        let fanout = warm();
         for which in ["a", "b"] {
             let caught = catch_unwind(AssertUnwindSafe(|| {
                 on_the_helper(
@@ -512,7 +560,7 @@ mod tests {
         let (mine, theirs) = halves(searcher.segment_readers());
         // Merging the halves' fruits as they come would put these segments out of order.
         assert!([mine.clone(), theirs.clone()].concat().windows(2).any(|w| w[0] > w[1]), "{mine:?} {theirs:?}");
-        let fanout = Fanout::new(2);
+        let fanout = warm();
         let _running = fanout.enter();
         let found =
             fanout.search(&searcher, &searcher, &tantivy::query::AllQuery, &Threads(AtomicUsize::new(0))).unwrap();
@@ -549,7 +597,7 @@ mod tests {
         let query = tantivy::query::QueryParser::for_index(&index, vec![text]).parse_query("python jit web").unwrap();
         let collector = (TopDocs::with_limit(50).order_by_score(), Count);
         let expected = searcher.search_with_statistics_provider(&query, &collector, &searcher).unwrap();
-        let fanout = Fanout::new(2);
+        let fanout = warm();
         let _running = fanout.enter();
         for _ in 0..20 {
             assert_eq!(fanout.search(&searcher, &searcher, &query, &collector).unwrap(), expected);
