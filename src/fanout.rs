@@ -2,13 +2,24 @@
 //!
 //! A search's two big steps split cleanly in two: collecting the matches segment by segment
 //! (an index built on two threads has two segments of about equal size), and making the page's
-//! hits (reading each talk and highlighting it). When no other search is running, the caller
-//! does one half and a helper thread the other, the way Lucene's `IndexSearcher` with an
-//! executor or Elasticsearch's concurrent segment search spend idle cores on one query's
-//! latency. Under load every core already has a search of its own: splitting would only add
-//! hand-over costs, so a search splits only while it is the only one running
-//! ([`Fanout::enter`] counts them). The results are the same either way: segments are collected
-//! as tantivy collects them and merged in segment order, hits are put back in page order.
+//! hits (reading each talk and highlighting it). The caller does one half and a helper thread
+//! the other, the way Lucene's `IndexSearcher` with an executor or Elasticsearch's concurrent
+//! segment search spend idle cores on one query's latency. The results are the same either
+//! way: segments are collected as tantivy collects them and merged in segment order, hits are
+//! put back in page order.
+//!
+//! A search splits only when it can gain ([`Fanout::enter`] counts the searches running):
+//! - no other search is running: under load every core already has a search of its own, and
+//!   splitting would only add hand-over costs;
+//! - the search before it ended less than [`WARM`] ago. Measured on this project's 2-core
+//!   virtual machine (22k talks, `cargo bench --bench latency`, interleaved runs): searches
+//!   back to back gained (topics p99 546-584 -> 420-429 us, typing p99 505-523 -> 360-407 us);
+//!   searches 2 ms apart, the way keystrokes arrive, lost (typing p50 257 -> 275 us), as waking
+//!   the sleeping second core cost more than the split saved. With the rule, they are as fast
+//!   as on one thread (`LATENCY_PAUSE_MS=2`: typing p50 268-283 -> 259-262 us).
+//!
+//! The helper does not wait awake (spinning) for work either: a helper spinning while the
+//! caller searched made the caller a third slower there.
 
 use std::cell::UnsafeCell;
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
