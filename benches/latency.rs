@@ -9,15 +9,17 @@
 //! warm-up round. Mixes come from `TALKSEARCH_QUERIES` (default `../shared/queries`): the
 //! topics as a search box sends them (typo and prefix matching on), the same without prefix
 //! matching, the same with all five facets counted, the multi-word topics as phrases, the typos, the typing mix (every keystroke) and
-//! `Engine::suggest` over the typing mix. A search may use two threads, as the engine does on
-//! an otherwise idle machine (the `fanout` module); `LATENCY_THREADS=1` measures it on one.
+//! `Engine::suggest` over the typing mix. A search may use two threads, as the engine lets one
+//! that runs alone right after another (the `fanout` module); `LATENCY_THREADS=1` measures it
+//! on one.
 //!
 //! For profiling: `TALKSEARCH_INDEX=DIR` searches an index built before instead of building one,
 //! `LATENCY_ROUNDS=1` runs each query once, and `LATENCY_MIX=typing` (a substring of a mix
 //! name) runs only matching mixes; `LATENCY_SLOWEST=N` lists the N slowest queries (by their
 //! fastest run); `LATENCY_DUMP=FILE` writes every response (less its time) to compare two
 //! versions' results; `LATENCY_PAUSE_MS=2` sleeps that long before each search (searches
-//! arriving apart, as keystrokes do, instead of back to back). Under callgrind, collect only inside the search:
+//! arriving apart, as keystrokes do, instead of back to back). Under callgrind, collect only
+//! inside the search:
 //! `valgrind --tool=callgrind --toggle-collect='talksearch::search::Engine::search' target/release/deps/latency-*`.
 
 // The allocator the binary ships with (src/main.rs): the figures are those of the product.

@@ -64,8 +64,9 @@ pub struct ServeConfig {
           value_parser = clap::value_parser!(u32).range(0..=1_000_000))]
     pub cache_entries: u32,
     /// Threads one search may use: 2 lets a search that runs alone (no other search at the
-    /// time) hand half of its segments and hits to a helper thread; 1 keeps every search on
-    /// one thread. Default: the cores, at most 2.
+    /// time) and right after another (the second core awake) hand half of its segments and
+    /// hits to a helper thread; 1 keeps every search on one thread. Default: the cores, at
+    /// most 2.
     #[arg(long, value_name = "N", env = "TALKSEARCH_SEARCH_THREADS", default_value_t = crate::fanout::Fanout::available() as u8,
           value_parser = clap::value_parser!(u8).range(1..=2))]
     pub search_threads: u8,

@@ -246,7 +246,7 @@ pub struct Engine {
     refreshing: Mutex<()>,
     /// Recent answers of the current snapshot (off unless [`Engine::with_cache`]).
     pub(crate) responses: ResponseCache,
-    /// The second thread a search may use while it is the only one running.
+    /// The second thread a search may use (see the `fanout` module).
     fanout: Fanout,
 }
 
