@@ -555,19 +555,27 @@ mod tests {
         }
     }
 
-    #[test]
-    fn segments_are_collected_side_by_side_and_merged_in_order() {
-        use tantivy::schema::{INDEXED, Schema};
+    /// An in-memory index of one text field, a segment for each of `sizes` (that many
+    /// documents), document `i` of segment `s` being `body(s, i)`.
+    fn index_in_segments(sizes: &[usize], body: impl Fn(usize, usize) -> String) -> (tantivy::Index, Searcher) {
+        use tantivy::schema::{Schema, TEXT};
         let mut schema = Schema::builder();
-        let n = schema.add_u64_field("n", INDEXED);
+        let text = schema.add_text_field("text", TEXT);
         let index = tantivy::Index::create_in_ram(schema.build());
         let mut writer: tantivy::IndexWriter = index.writer_with_num_threads(1, 15_000_000).unwrap();
-        let sizes = [2_000u64, 1_500, 1_000, 1_000];
-        for docs in sizes {
-            (0..docs).for_each(|i| _ = writer.add_document(tantivy::doc!(n => i)).unwrap());
+        for (segment, &docs) in sizes.iter().enumerate() {
+            (0..docs).for_each(|i| _ = writer.add_document(tantivy::doc!(text => body(segment, i))).unwrap());
             writer.commit().unwrap();
         }
         let searcher = index.reader().unwrap().searcher();
+        assert_eq!(searcher.segment_readers().len(), sizes.len());
+        (index, searcher)
+    }
+
+    #[test]
+    fn segments_are_collected_side_by_side_and_merged_in_order() {
+        let sizes = [2_000, 1_500, 1_000, 1_000];
+        let (_, searcher) = index_in_segments(&sizes, |_, _| "talk".to_string());
         let (mine, theirs) = halves(searcher.segment_readers());
         // Merging the halves' fruits as they come would put these segments out of order.
         assert!([mine.clone(), theirs.clone()].concat().windows(2).any(|w| w[0] > w[1]), "{mine:?} {theirs:?}");
@@ -583,28 +591,19 @@ mod tests {
         }
         let counted =
             fanout.search(&searcher, &searcher, &tantivy::query::AllQuery, &tantivy::collector::Count).unwrap();
-        assert_eq!(counted as u64, sizes.iter().sum::<u64>());
+        assert_eq!(counted, sizes.iter().sum::<usize>());
     }
 
     #[test]
     fn a_split_search_finds_what_tantivy_finds_with_the_same_scores() {
         use tantivy::collector::{Count, TopDocs};
-        use tantivy::schema::{Schema, TEXT};
-        let mut schema = Schema::builder();
-        let text = schema.add_text_field("text", TEXT);
-        let index = tantivy::Index::create_in_ram(schema.build());
-        let mut writer: tantivy::IndexWriter = index.writer_with_num_threads(1, 15_000_000).unwrap();
         let words = ["python", "rust", "async", "web", "data", "jit"];
-        for (segment, docs) in [3_000usize, 2_000, 1_500].into_iter().enumerate() {
-            for i in 0..docs {
-                let body: Vec<&str> =
-                    (0..1 + (i * 7 + segment) % 9).map(|k| words[(i * k + segment) % words.len()]).collect();
-                writer.add_document(tantivy::doc!(text => body.join(" "))).unwrap();
-            }
-            writer.commit().unwrap();
-        }
-        let searcher = index.reader().unwrap().searcher();
-        assert_eq!(searcher.segment_readers().len(), 3);
+        let (index, searcher) = index_in_segments(&[3_000, 2_000, 1_500], |segment, i| {
+            let body: Vec<&str> =
+                (0..1 + (i * 7 + segment) % 9).map(|k| words[(i * k + segment) % words.len()]).collect();
+            body.join(" ")
+        });
+        let text = index.schema().get_field("text").unwrap();
         let query = tantivy::query::QueryParser::for_index(&index, vec![text]).parse_query("python jit web").unwrap();
         let collector = (TopDocs::with_limit(50).order_by_score(), Count);
         let expected = searcher.search_with_statistics_provider(&query, &collector, &searcher).unwrap();
