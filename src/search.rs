@@ -269,7 +269,10 @@ impl Engine {
     /// Lets a search use up to `threads` threads (1 or 2; the cores of the machine, at most 2,
     /// by default): see the `fanout` module.
     pub fn with_threads(mut self, threads: usize) -> Self {
-        self.fanout = Fanout::new(threads);
+        // `open` started a helper thread for the default; another only if the number changes.
+        if threads.clamp(1, 2) != self.fanout.threads() {
+            self.fanout = Fanout::new(threads);
+        }
         self
     }
 
