@@ -166,7 +166,7 @@ fn a_scan_for_some_tokens_finds_what_full_analysis_finds() {
     .map(String::from)
     .to_vec();
     let (chars, mut seed): (Vec<char>, _) =
-        ("aCk.B-_+#'’ 3\u{301}é\nß\tyiesdngΩ“\u{AD}\u{A0}に本‿(),\":!*²ǅçÃ/=&".chars().collect(), 3);
+        ("aCk.B-_+#'’ 3\u{301}é\nß\tyiesdngΩ“\u{AD}\u{A0}に本‿(),\":!*²ǅçÃ/=&ü\u{200B}İþ×Ł".chars().collect(), 3);
     for _ in 0..600 {
         let len = lcg(&mut seed, 40);
         texts.push((0..len).map(|_| chars[lcg(&mut seed, chars.len())]).collect());
