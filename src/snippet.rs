@@ -123,40 +123,43 @@ fn term_key(text: &str) -> u64 {
     h.finish()
 }
 
-/// Character positions of a text, for counting characters from a byte offset: in bytes for
-/// ASCII, else by the byte offsets of its characters (found once, not once a match).
+/// Counting characters from a byte offset of a text: by bytes where the text is ASCII, else by
+/// walking its characters (a table of every character's offset, made for each text outside
+/// ASCII, cost more than the walks: a window asks a few hundred characters from each match).
 struct CharIndex<'a> {
     text: &'a str,
-    /// Byte offset of each character; None for ASCII.
-    offsets: Option<Vec<usize>>,
 }
 
 impl CharIndex<'_> {
     fn new(text: &str) -> CharIndex<'_> {
-        let offsets = (!text.is_ascii()).then(|| text.char_indices().map(|(i, _)| i).collect());
-        CharIndex { text, offsets }
+        CharIndex { text }
+    }
+
+    /// The first character boundary at or after byte `at`.
+    fn boundary(&self, at: usize) -> usize {
+        (at.min(self.text.len())..=self.text.len()).find(|&b| self.text.is_char_boundary(b)).unwrap_or(self.text.len())
     }
 
     /// Byte index of the `n`th character from byte `start` (the text's length if there are
     /// fewer).
     fn forward(&self, start: usize, n: usize) -> usize {
-        match &self.offsets {
-            None => (start + n).min(self.text.len()),
-            Some(offsets) => {
-                let first = offsets.partition_point(|&o| o < start);
-                offsets.get(first + n).copied().unwrap_or(self.text.len())
-            }
+        let start = self.boundary(start);
+        let rest = &self.text[start..];
+        if rest.len() <= n && rest.is_ascii() {
+            return self.text.len();
+        }
+        match rest.as_bytes().get(..n) {
+            Some(next) if next.is_ascii() => start + n,
+            _ => rest.char_indices().nth(n).map_or(self.text.len(), |(i, _)| start + i),
         }
     }
 
     /// Byte index of the `n + 1`th character before byte `at` (0 if there are fewer).
     fn back(&self, at: usize, n: usize) -> usize {
-        match &self.offsets {
-            None => at.saturating_sub(n + 1),
-            Some(offsets) => {
-                let before = offsets.partition_point(|&o| o < at);
-                before.checked_sub(n + 1).map_or(0, |k| offsets[k])
-            }
+        let at = self.boundary(at);
+        match at.checked_sub(n + 1) {
+            Some(from) if self.text.as_bytes()[from..at].is_ascii() => from,
+            _ => self.text[..at].char_indices().rev().nth(n).map_or(0, |(i, _)| i),
         }
     }
 }
@@ -587,7 +590,8 @@ mod tests {
 
     #[test]
     fn characters_are_counted_from_byte_offsets() {
-        for text in ["plain ascii text", "Łódź “żółw” ĆMA 本 x", ""] {
+        let mixed = "ascii first, then “Łódź” and ascii again, 本本本 x and the end";
+        for text in ["plain ascii text", "Łódź “żółw” ĆMA 本 x", "", mixed] {
             let chars = CharIndex::new(text);
             for (at, _) in text.char_indices().chain([(text.len(), ' ')]) {
                 for n in [0, 1, 3, 40] {
