@@ -272,21 +272,27 @@ pub fn build(parsed: &ParsedQuery, fields: &Fields, weights: &Weights, ctx: &Con
             }
         }
     }
+    let mut synonyms = if weights.synonym > 0.0 {
+        synonym_queries(&plain, ctx.synonyms, fields, weights, &mut highlighter)
+    } else {
+        Vec::new()
+    };
     if let Some(at) = flat_at {
-        text_clauses.insert(
-            at,
-            (Occur::Should, Box::new(WordsQuery::new(flat, weights.tie_breaker).remembering(ctx.term_infos.cloned()))),
-        );
+        let mut words = WordsQuery::new(flat, weights.tie_breaker).remembering(ctx.term_infos.cloned());
+        if text_clauses.is_empty() {
+            // The words are the only clause so far and the synonyms' (all optional) come after
+            // them: the words' scorer adds them up, as the union of them all would.
+            words = words.and_then(synonyms.drain(..).map(|(_, q)| q).collect());
+        }
+        text_clauses.insert(at, (Occur::Should, Box::new(words)));
     }
+    text_clauses.extend(synonyms);
     let kept: Vec<&str> = plain.iter().copied().filter(|w| !(drop_stopwords && is_stopword(w))).collect();
     let near = if weights.proximity > 0.0 {
         kept.windows(2).flat_map(|pair| near_queries(pair, fields, weights)).collect()
     } else {
         Vec::new()
     };
-    if weights.synonym > 0.0 {
-        text_clauses.extend(synonym_queries(&plain, ctx.synonyms, fields, weights, &mut highlighter));
-    }
     let match_all = text_clauses.is_empty();
     let text: Box<dyn Query> = if match_all { Box::new(AllQuery) } else { Box::new(BooleanQuery::new(text_clauses)) };
     let query: Box<dyn Query> = if filters.is_empty() {

@@ -15,6 +15,10 @@
 //! field whose postings cover much of the segment (a common word), from its bit set. The
 //! segment's matches come out as one sorted list that tantivy's collectors (top hits, counts,
 //! facets) and boolean queries consume like any scorer's.
+//!
+//! A query's synonyms (phrases, mostly) are optional clauses after the words: rather than
+//! tantivy's union of the words and them, which buffers and merges every matching document
+//! again, their documents are added into the same arrays, in clause order, as the union sums.
 
 use std::cell::RefCell;
 use std::sync::Arc;
@@ -54,19 +58,44 @@ const DENSE_SHARE: u64 = 16;
 
 /// Optional words, each its fields; a document's score is the sum over the words it matches
 /// of the words' field scores combined by dis-max (`tie_breaker`) or by sum (`None`).
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub struct WordsQuery {
     words: Vec<Vec<FieldTerms>>,
+    /// Other optional clauses, scored by their own scorers and added after the words, in order
+    /// (a query's synonyms: see [`WordsQuery::and_then`]).
+    then: Vec<Box<dyn Query>>,
     tie_breaker: Option<Score>,
     dense_max_docs: u32,
     /// The snapshot's remembered term dictionary answers, if it is searched with them.
     term_infos: Option<Arc<TermInfos>>,
 }
 
+impl Clone for WordsQuery {
+    fn clone(&self) -> WordsQuery {
+        WordsQuery {
+            words: self.words.clone(),
+            then: self.then.iter().map(|q| q.box_clone()).collect(),
+            tie_breaker: self.tie_breaker,
+            dense_max_docs: self.dense_max_docs,
+            term_infos: self.term_infos.clone(),
+        }
+    }
+}
+
 impl WordsQuery {
     /// Words (each a list of fields) combined as described on [`WordsQuery`].
     pub fn new(words: Vec<Vec<FieldTerms>>, tie_breaker: Option<Score>) -> WordsQuery {
-        WordsQuery { words, tie_breaker, dense_max_docs: DENSE_MAX_DOCS, term_infos: None }
+        WordsQuery { words, then: Vec::new(), tie_breaker, dense_max_docs: DENSE_MAX_DOCS, term_infos: None }
+    }
+
+    /// Adds optional `clauses` after the words: a document's score is the words' plus each
+    /// clause's that it matches, summed in that order, as tantivy's union of the words and the
+    /// clauses (in a boolean query of optional clauses, the words first) sums them, to the bit.
+    /// The clauses' documents are added to the words' in one pass each, not merged with them
+    /// document by document through the union's buffers.
+    pub fn and_then(mut self, clauses: Vec<Box<dyn Query>>) -> WordsQuery {
+        self.then.extend(clauses);
+        self
     }
 
     /// Looks terms up in `term_infos` (the searched snapshot's) instead of each segment's term
@@ -109,6 +138,7 @@ impl WordsQuery {
                 };
                 (Occur::Should, word)
             })
+            .chain(self.then.iter().map(|q| (Occur::Should, q.box_clone())))
             .collect();
         Box::new(BooleanQuery::new(per_word))
     }
@@ -144,6 +174,8 @@ struct WordsWeight {
     term_infos: Option<Arc<TermInfos>>,
     tie_breaker: Option<Score>,
     scoring: bool,
+    /// The weights of [`WordsQuery::then`].
+    then: Vec<Box<dyn Weight>>,
     /// tantivy's weight of the same query, for segments of more than `dense_max_docs`.
     large: Option<(u32, Box<dyn Weight>)>,
 }
@@ -187,11 +219,13 @@ impl Query for WordsQuery {
             }
             _ => None,
         };
+        let then = self.then.iter().map(|q| q.weight(enable_scoring)).collect::<tantivy::Result<_>>()?;
         Ok(Box::new(WordsWeight {
             words,
             term_infos: self.term_infos.clone(),
             tie_breaker: self.tie_breaker,
             scoring: stats.is_some(),
+            then,
             large,
         }))
     }
@@ -200,6 +234,7 @@ impl Query for WordsQuery {
         for f in self.words.iter().flatten() {
             f.terms.iter().for_each(|(t, _)| visitor(t, false));
         }
+        self.then.iter().for_each(|q| q.query_terms(visitor));
     }
 }
 
@@ -352,6 +387,9 @@ thread_local! {
 impl WordsWeight {
     /// The segment's matching documents in order, with their scores.
     fn matches(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<(Vec<DocId>, Vec<Score>)> {
+        // Made before the arrays are borrowed: a clause may be words itself (a one-word synonym),
+        // whose scorer borrows them while it is made.
+        let mut then = self.then.iter().map(|w| w.scorer(reader, boost)).collect::<tantivy::Result<Vec<_>>>()?;
         SCRATCH.with_borrow_mut(|s| {
             s.fit(reader.max_doc() as usize);
             // Clean again only once the arrays are all zeros again, at the end.
@@ -387,6 +425,14 @@ impl WordsWeight {
                     s.word_docs = docs;
                 }
                 s.word_docs.clear();
+            }
+            for scorer in &mut then {
+                let mut doc = scorer.doc();
+                while doc != TERMINATED {
+                    matched += usize::from(mark(&mut s.in_total, doc));
+                    s.total[doc as usize] += scorer.score();
+                    doc = scorer.advance();
+                }
             }
             let (mut docs, mut scores) = (Vec::with_capacity(matched), Vec::with_capacity(matched));
             for (i, bits) in s.in_total.iter_mut().enumerate() {
@@ -590,6 +636,25 @@ mod tests {
             let summed = WordsQuery::new(q.clone(), None);
             assert_eq!(all(&searcher, &summed), all(&searcher, summed.nested().as_ref()), "{words:?} summed");
         }
+        // Clauses after the words (a query's synonyms: a term, one word scored here too, a
+        // boosted one) sum as tantivy's union of them all, the words first, sums them.
+        let then = || -> Vec<Box<dyn Query>> {
+            let web: Box<dyn Query> =
+                Box::new(TermQuery::new(Term::from_field_text(fields.title, "web"), IndexRecordOption::WithFreqs));
+            let one_word = WordsQuery::new(vec![field_terms("gevent", "\u{1}none")], Some(0.6));
+            vec![web, Box::new(BoostQuery::new(Box::new(one_word), 0.8))]
+        };
+        let union = BooleanQuery::new(
+            std::iter::once(Box::new(WordsQuery::new(query.clone(), Some(0.6))) as Box<dyn Query>)
+                .chain(then())
+                .map(|q| (Occur::Should, q))
+                .collect(),
+        );
+        let summed = all(&searcher, &WordsQuery::new(query.clone(), Some(0.6)).and_then(then()));
+        assert!(summed.len() >= found.len() && summed != found, "the clauses add documents or scores");
+        assert_eq!(summed, all(&searcher, &union));
+        let then_nested = WordsQuery::new(query.clone(), Some(0.6)).and_then(then()).nested();
+        assert_eq!(summed, all(&searcher, then_nested.as_ref()), "nested for large segments");
         // Under an outer boost (a synonym's) too.
         let boosted = BoostQuery::new(Box::new(ours), 0.8);
         assert_eq!(all(&searcher, &boosted), all(&searcher, &BoostQuery::new(theirs, 0.8)));
