@@ -7,6 +7,7 @@ pub mod analysis;
 mod cache;
 pub mod cli;
 pub mod config;
+pub mod disjunction;
 pub mod download;
 pub mod error;
 pub mod eval;

@@ -11,13 +11,13 @@ use std::sync::Arc;
 
 use tantivy::Term;
 use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, DisjunctionMaxQuery, EmptyQuery, Occur, PhraseQuery, Query, RangeQuery,
-    TermQuery,
+    AllQuery, BooleanQuery, BoostQuery, EmptyQuery, Occur, PhraseQuery, Query, RangeQuery, TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::tokenizer::Token;
 
 use crate::analysis;
+use crate::disjunction::Disjunction;
 use crate::exclusion::forward_only;
 use crate::expand::{self, Candidate};
 use crate::feedback::Feedback;
@@ -404,7 +404,8 @@ fn word_query(
             let mut alternatives: Vec<(Occur, Box<dyn Query>)> =
                 a.wholes.iter().map(|whole| term(field, &whole.text, weight)).collect();
             alternatives.push((Occur::Should, field_phrase(&a.parts, field, weight, 0)));
-            Box::new(BooleanQuery::new(alternatives)) as Box<dyn Query>
+            let alternatives = alternatives.into_iter().map(|(_, q)| q).collect();
+            Box::new(Disjunction::new(alternatives, None)) as Box<dyn Query>
         })
         .collect();
     Some(combine_fields(per_field, w))
@@ -441,11 +442,10 @@ fn word_fields(
     out
 }
 
+/// A word's or phrase's fields combined as the words' are (dis-max, or sum without a tie
+/// breaker), as tantivy's unions would, without their buffers ([`Disjunction`]).
 fn combine_fields(per_field: Vec<Box<dyn Query>>, w: &Weights) -> Box<dyn Query> {
-    match w.tie_breaker {
-        Some(tie) => Box::new(DisjunctionMaxQuery::with_tie_breaker(per_field, tie)),
-        None => Box::new(BooleanQuery::new(per_field.into_iter().map(|q| (Occur::Should, q)).collect())),
-    }
+    Box::new(Disjunction::new(per_field, w.tie_breaker))
 }
 
 fn field_phrase(parts: &[Token], field: Field, weight: f32, slop: u32) -> Box<dyn Query> {
