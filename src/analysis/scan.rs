@@ -194,7 +194,7 @@ fn wanted(text: &str, run: usize, end: usize, starts: &Starts) -> bool {
                 continue;
             }
             // Other characters outside ASCII (quotes, dashes, accents) begin no token.
-            if (ch.is_alphanumeric() && starts.wants_letter(ch)) || is_connector(ch) {
+            if (starts.wants_letter(ch) && is_alphanumeric(ch)) || is_connector(ch) {
                 return true;
             }
             in_word = false;
@@ -202,6 +202,13 @@ fn wanted(text: &str, run: usize, end: usize, starts: &Starts) -> bool {
         }
     }
     false
+}
+
+/// [`char::is_alphanumeric`], answered at once for General Punctuation (U+2000 to U+206F: the
+/// dashes, quotes and ellipses of prose; none is a letter or digit), which the standard
+/// library looks up in its tables.
+fn is_alphanumeric(c: char) -> bool {
+    !matches!(c, '\u{2000}'..='\u{206F}') && c.is_alphanumeric()
 }
 
 /// A Latin letter outside ASCII (Latin-1 and Latin Extended-A and -B, Latin Extended
@@ -219,6 +226,13 @@ fn is_connector(c: char) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn general_punctuation_has_no_letters_or_digits() {
+        for c in ('\u{2000}'..='\u{206F}').chain(['a', 'é', '本', '²', '—', ' ']) {
+            assert_eq!(is_alphanumeric(c), c.is_alphanumeric(), "{c:?}");
+        }
+    }
 
     #[test]
     fn plain_runs_are_words_in_brackets_or_before_punctuation() {
