@@ -32,6 +32,8 @@ fn combine(a: u64, b: u64) -> u64 {
 pub const MEMO_MIN_SCAN: usize = 256;
 /// Most prefixes remembered (each its top completions: under a kilobyte).
 pub const MEMO_MAX: usize = 4_096;
+/// Most words' field masks remembered (about 50 bytes each).
+pub const MASKS_MAX: usize = 50_000;
 
 /// Remembered answers of [`Vocabulary::top_prefixed`]: (prefix, k, scan) -> answer.
 type Memo = HashMap<(Box<str>, usize, usize), Arc<[(String, u64)]>>;
@@ -45,6 +47,10 @@ pub struct Vocabulary {
     /// snapshot (a new commit gets a new one, [`Vocabulary::rebuild`] starts with none), so an
     /// answer can never be stale.
     memo: RwLock<Memo>,
+    /// Answers of [`Vocabulary::fields_having`]: a query looks up each of its terms (a word, its
+    /// typo corrections and completions), a few thousand instructions each in the FST, and the
+    /// same terms come back keystroke after keystroke.
+    masks: RwLock<HashMap<Box<str>, u64, analysis::FoldHash>>,
     /// Each segment's own terms and counts, kept so that the vocabulary of the next commit
     /// reads only the segments that changed ([`Vocabulary::rebuild`]).
     parts: Vec<Part>,
@@ -110,7 +116,7 @@ impl Vocabulary {
                 Arc::new(bytes.and_then(|b| Map::from_bytes(b).ok()).unwrap_or_else(empty))
             }
         };
-        Vocabulary { map, fields: fields.to_vec(), memo: RwLock::default(), parts }
+        Vocabulary { map, fields: fields.to_vec(), memo: RwLock::default(), masks: RwLock::default(), parts }
     }
 
     /// Number of distinct terms.
@@ -136,8 +142,23 @@ impl Vocabulary {
 
     /// [`Vocabulary::may_have`] for one term and any field, looking the term up once.
     pub fn fields_having(&self, term: &str) -> FieldSet<'_> {
-        let mask = if analysis::is_stem(term) { MASK } else { self.map.get(term).unwrap_or(0) & MASK };
+        let mask = if analysis::is_stem(term) { MASK } else { self.mask_of(term) };
         FieldSet { fields: &self.fields, mask }
+    }
+
+    /// The field mask of a word (0 if no field has it), remembered: at most [`MASKS_MAX`] terms
+    /// (a flood of made-up words cannot grow memory; past it, the memo starts again).
+    fn mask_of(&self, term: &str) -> u64 {
+        if let Some(&mask) = self.masks.read().unwrap_or_else(|e| e.into_inner()).get(term) {
+            return mask;
+        }
+        let mask = self.map.get(term).unwrap_or(0) & MASK;
+        let mut masks = self.masks.write().unwrap_or_else(|e| e.into_inner());
+        if masks.len() >= MASKS_MAX {
+            masks.clear();
+        }
+        masks.insert(term.into(), mask);
+        mask
     }
 
     /// Every term the automaton accepts, with its frequency; only terms starting with `first`
@@ -336,6 +357,9 @@ mod tests {
         assert!(vocab.may_have("coroutines", fields.title) && !vocab.may_have("coroutines", fields.r#abstract));
         assert!(!vocab.may_have("scheduling", fields.title) && vocab.may_have("scheduling", fields.r#abstract));
         assert!(!vocab.may_have("absent", fields.title));
+        // Asked again (now remembered): the same answers.
+        assert!(vocab.may_have("coroutines", fields.title) && !vocab.may_have("coroutines", fields.r#abstract));
+        assert!(!vocab.may_have("absent", fields.title) && !vocab.may_have("absent", fields.r#abstract));
         assert!(vocab.may_have("\u{1}schedul", fields.title), "stems are not known, so maybe anywhere");
         assert!(vocab.may_have("x", fields.id), "a field the vocabulary does not cover may have anything");
         let top = vocab.top_prefixed("cor", 2, 100);
