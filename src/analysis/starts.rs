@@ -9,13 +9,15 @@ const KEY_BITS: u32 = 12;
 const WORDS: usize = 1 << KEY_BITS >> 6;
 
 /// A set of token beginnings, by their first bytes (ASCII lower-cased), hashed: the first three
-/// of a token of three bytes or more, the first two of shorter ones and of stems. Asked
-/// about a place in a text, it may say yes wrongly (hash collisions), never no wrongly.
+/// of a token of three bytes or more and of a stem of four or more, the first two of shorter
+/// ones. Asked about a place in a text, it may say yes wrongly (hash collisions), never no
+/// wrongly.
 ///
-/// Stems are kept by two bytes because a word and its stem may differ from the third byte on
-/// (`using` -> `use`, `cry` -> `cri`); the only English stems that differ in the second byte
+/// Short stems are kept by two bytes because a word and its stem may differ from the third byte
+/// on (`using` -> `use`, `cry` -> `cri`); the only English stems that differ in the second byte
 /// (`dying` -> `die`, `lying` -> `lie`, `tying` -> `tie`) are covered by also keeping `y` for a
-/// stem's second byte `i`.
+/// stem's second byte `i`. The stemmer rewrites only a word's end, so a longer stem begins
+/// with its word's first three bytes.
 #[derive(Clone)]
 pub struct Starts {
     all: bool,
@@ -100,6 +102,9 @@ impl Starts {
             [] => {}
             [a] => (0..=255).for_each(|b| bit(&mut self.pairs, pair(a, b))),
             [a, b, c, ..] if !stem => bit(&mut self.triples, triple(a, b, c)),
+            // The stemmer changes only a word's end: a stem of four bytes or more begins with
+            // its word's first three (checked over the corpus by `corpus_sanity`).
+            [a, b, c, _, ..] => bit(&mut self.triples, triple(a, b, c)),
             [a, b, ..] => {
                 bit(&mut self.pairs, pair(a, b));
                 if stem && b == b'i' {
@@ -226,7 +231,8 @@ mod tests {
         assert!(wanted(&["well"], "We’ll") && wanted(&["ill"], "I'll") && wanted(&["muller"], "Müller"));
         assert!(!wanted(&["mode"], "Müller"), "a Latin letter folded");
         assert!(wanted(&["strasse"], "Straße") && wanted(&["ssa"], "ßa"), "a letter folding to two may be anything");
-        assert!(wanted(&["\u{1}use"], "using"), "a stem by its first two bytes");
+        assert!(wanted(&["\u{1}use"], "using"), "a short stem by its first two bytes");
+        assert!(wanted(&["\u{1}coroutin"], "Coroutines") && !wanted(&["\u{1}coroutin"], "cooking"), "a long one by three");
         assert!(wanted(&["\u{1}die"], "dying"));
         assert!(!wanted(&["\u{1}die"], "doing"));
         assert!(!wanted(&[], "anything"));

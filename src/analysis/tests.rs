@@ -22,10 +22,17 @@ fn surface(text: &str) -> Vec<String> {
 
 fn check_invariants(text: &str, tokens: &[Token]) {
     let mut last = 0;
-    for t in tokens {
+    for (i, t) in tokens.iter().enumerate() {
         assert!(t.position >= last && !t.text.is_empty() && t.offset_from < t.offset_to);
         assert!(text.get(t.offset_from..t.offset_to).is_some(), "{t:?} in {text:?}");
         last = t.position;
+        // A stem of four bytes or more begins with its word's first three (`Starts` relies on it).
+        if let Some(stem) = t.text.strip_prefix(STEM_MARK)
+            && stem.len() >= 4
+        {
+            let word = &tokens[i - 1];
+            assert!(word.text.as_bytes()[..3] == stem.as_bytes()[..3], "{word:?} -> {t:?}");
+        }
     }
 }
 
