@@ -92,7 +92,9 @@ impl WordsQuery {
     /// clause's that it matches, summed in that order, as tantivy's union of the words and the
     /// clauses (in a boolean query of optional clauses, the words first) sums them, to the bit.
     /// The clauses' documents are added to the words' in one pass each, not merged with them
-    /// document by document through the union's buffers.
+    /// document by document through the union's buffers. (Under three or more required
+    /// clauses, two filters and these, tantivy adds the clauses' scores in the order of their
+    /// cost estimates, which differ from its union's: there a score may differ in its last bit.)
     pub fn and_then(mut self, clauses: Vec<Box<dyn Query>>) -> WordsQuery {
         self.then.extend(clauses);
         self
@@ -112,7 +114,8 @@ impl WordsQuery {
     }
 
     /// The same query built from tantivy's own: a sum over words of a dis-max (or sum) over
-    /// fields of a sum over boosted term queries. It scores the same, to the bit.
+    /// fields of a sum over boosted term queries, then the [`WordsQuery::and_then`] clauses. It
+    /// scores the same, to the bit.
     pub fn nested(&self) -> Box<dyn Query> {
         let per_word = self
             .words
@@ -515,7 +518,7 @@ impl Weight for WordsWeight {
         if scorer.seek(doc) != doc {
             return Err(tantivy::TantivyError::InvalidArgument(format!("document {doc} does not match")));
         }
-        Ok(Explanation::new("sum over words of the dis-max over fields of BM25", scorer.score()))
+        Ok(Explanation::new("sum over words of the dis-max over fields of BM25, then further clauses", scorer.score()))
     }
 }
 
@@ -553,7 +556,7 @@ impl Scorer for Listed {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use tantivy::collector::TopDocs;
     use tantivy::query::{BooleanQuery, BoostQuery, Occur, TermQuery};
     use tantivy::{DocAddress, Index, IndexWriter};
@@ -566,7 +569,8 @@ mod tests {
         WordsQuery::new(words.to_vec(), Some(tie)).nested()
     }
 
-    fn all(searcher: &tantivy::Searcher, q: &dyn Query) -> Vec<(DocAddress, Score)> {
+    /// Every document `q` finds in `searcher`, with its score, in document order.
+    pub(crate) fn all(searcher: &tantivy::Searcher, q: &dyn Query) -> Vec<(DocAddress, Score)> {
         let mut hits: Vec<(DocAddress, Score)> = searcher
             .search(q, &TopDocs::with_limit(10_000).order_by_score())
             .unwrap()

@@ -232,7 +232,10 @@ mod tests {
         assert!(!wanted(&["mode"], "Müller"), "a Latin letter folded");
         assert!(wanted(&["strasse"], "Straße") && wanted(&["ssa"], "ßa"), "a letter folding to two may be anything");
         assert!(wanted(&["\u{1}use"], "using"), "a short stem by its first two bytes");
-        assert!(wanted(&["\u{1}coroutin"], "Coroutines") && !wanted(&["\u{1}coroutin"], "cooking"), "a long one by three");
+        assert!(
+            wanted(&["\u{1}coroutin"], "Coroutines") && !wanted(&["\u{1}coroutin"], "cooking"),
+            "a long one by three"
+        );
         assert!(wanted(&["\u{1}die"], "dying"));
         assert!(!wanted(&["\u{1}die"], "doing"));
         assert!(!wanted(&[], "anything"));
