@@ -163,37 +163,30 @@ impl Scorer for DisjunctionScorer {
 
 #[cfg(test)]
 mod tests {
+    use tantivy::Term;
     use tantivy::collector::Count;
     use tantivy::query::{BooleanQuery, BoostQuery, DisjunctionMaxQuery, Occur, PhraseQuery, Query, TermQuery};
     use tantivy::schema::IndexRecordOption;
-    use tantivy::{Index, IndexWriter, Term};
 
     use super::Disjunction;
     use crate::schema::Fields;
     use crate::talk::Talk;
-    use crate::words::tests::all;
+    use crate::words::tests::{all, segmented};
 
     #[test]
     fn finds_and_scores_as_tantivys_unions_do() {
         let fields = Fields::new();
-        let index = Index::create_in_ram(fields.schema.clone());
-        crate::analysis::register(&index);
-        let mut writer: IndexWriter = index.writer_with_num_threads(1, 15_000_000).unwrap();
         let words = ["machine learning", "open-source", "learning machines", "open source", "deep learning"];
-        for i in 0..240usize {
-            let pick = |k: usize| words[(i * k + k) % words.len()];
-            let mut talk = Talk::new(format!("t/{i}"), format!("{} with {}", pick(3), pick(5)));
-            talk.r#abstract = (0..i % 9).map(|k| pick(k + 2)).collect::<Vec<_>>().join(", ");
-            talk.tags = vec![pick(7).to_string()];
-            writer.add_document(fields.document(&talk, &talk.r#abstract)).unwrap();
-            if i == 59 || i == 159 {
-                writer.commit().unwrap();
-            }
-        }
-        writer.delete_term(fields.id_term("t/7"));
-        writer.commit().unwrap();
-        let searcher = index.reader().unwrap().searcher();
-        assert!(searcher.segment_readers().len() > 1);
+        let talks: Vec<Talk> = (0..240usize)
+            .map(|i| {
+                let pick = |k: usize| words[(i * k + k) % words.len()];
+                let mut talk = Talk::new(format!("t/{i}"), format!("{} with {}", pick(3), pick(5)));
+                talk.r#abstract = (0..i % 9).map(|k| pick(k + 2)).collect::<Vec<_>>().join(", ");
+                talk.tags = vec![pick(7).to_string()];
+                talk
+            })
+            .collect();
+        let searcher = segmented(&fields, &talks, &[59, 159], "t/7");
         let text = [fields.title, fields.r#abstract, fields.tags];
         let phrase = |f, a: &str, b: &str, boost| -> Box<dyn Query> {
             let terms = vec![Term::from_field_text(f, a), Term::from_field_text(f, b)];

@@ -581,36 +581,48 @@ pub(crate) mod tests {
         hits
     }
 
-    #[test]
-    fn scores_as_tantivys_own_queries_do() {
-        let fields = Fields::new();
+    /// A searcher over `talks` in memory, committed after each index in `cuts` (so in several
+    /// segments) and once more after deleting the talk `deleted`.
+    pub(crate) fn segmented(fields: &Fields, talks: &[Talk], cuts: &[usize], deleted: &str) -> tantivy::Searcher {
         let index = Index::create_in_ram(fields.schema.clone());
         crate::analysis::register(&index);
         let mut writer: IndexWriter = index.writer_with_num_threads(1, 15_000_000).unwrap();
-        let words = ["coroutines", "generators", "asyncio", "python", "web", "event", "loops"];
-        for i in 0..300usize {
-            let pick = |k: usize| words[(i * k + k) % words.len()];
-            let mut talk = Talk::new(format!("t/{i}"), format!("{} and {}", pick(3), pick(5)));
-            talk.r#abstract = (0..i % 17).map(|k| pick(k + 2)).collect::<Vec<_>>().join(" ");
-            talk.tags = vec![pick(7).to_string()];
-            // `gevent`: in few titles (a field listed document by document) and in a third of
-            // the abstracts (one combined from its bit set), so one word has both.
-            if i % 37 == 0 {
-                talk.title.push_str(" with gevent");
-            }
-            if i % 3 == 0 {
-                talk.r#abstract.push_str(" gevent");
-            }
-            writer.add_document(fields.document(&talk, &talk.r#abstract)).unwrap();
-            if i == 49 || i == 199 {
-                // Segments of 50, 150 and 100 talks.
+        for (i, talk) in talks.iter().enumerate() {
+            writer.add_document(fields.document(talk, &talk.r#abstract)).unwrap();
+            if cuts.contains(&i) {
                 writer.commit().unwrap();
             }
         }
-        writer.delete_term(fields.id_term("t/5"));
+        writer.delete_term(fields.id_term(deleted));
         writer.commit().unwrap();
         let searcher = index.reader().unwrap().searcher();
         assert!(searcher.segment_readers().len() > 1);
+        searcher
+    }
+
+    #[test]
+    fn scores_as_tantivys_own_queries_do() {
+        let fields = Fields::new();
+        let words = ["coroutines", "generators", "asyncio", "python", "web", "event", "loops"];
+        let talks: Vec<Talk> = (0..300usize)
+            .map(|i| {
+                let pick = |k: usize| words[(i * k + k) % words.len()];
+                let mut talk = Talk::new(format!("t/{i}"), format!("{} and {}", pick(3), pick(5)));
+                talk.r#abstract = (0..i % 17).map(|k| pick(k + 2)).collect::<Vec<_>>().join(" ");
+                talk.tags = vec![pick(7).to_string()];
+                // `gevent`: in few titles (a field listed document by document) and in a third
+                // of the abstracts (one combined from its bit set), so one word has both.
+                if i % 37 == 0 {
+                    talk.title.push_str(" with gevent");
+                }
+                if i % 3 == 0 {
+                    talk.r#abstract.push_str(" gevent");
+                }
+                talk
+            })
+            .collect();
+        // Segments of 50, 150 and 100 talks.
+        let searcher = segmented(&fields, &talks, &[49, 199], "t/5");
         let field_terms = |word: &str, stem: &str| -> Vec<FieldTerms> {
             [(fields.title, 1.5), (fields.r#abstract, 1.0), (fields.tags, 2.0)]
                 .into_iter()
