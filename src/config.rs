@@ -44,7 +44,8 @@ pub struct ServeConfig {
     /// Address to listen on. Binds to loopback by default: say 0.0.0.0:8080 to expose it.
     #[arg(long, value_name = "HOST:PORT", env = "TALKSEARCH_ADDR", default_value = "127.0.0.1:8080")]
     pub addr: SocketAddr,
-    /// Longest time a request may take before it is answered with 503, in seconds.
+    /// Longest time a request may take before it is answered with 503, in seconds (a write, or
+    /// a wait for one; a search runs on the request's own thread and answers when it ends).
     #[arg(long, value_name = "SECS", env = "TALKSEARCH_REQUEST_TIMEOUT", default_value_t = 10,
           value_parser = clap::value_parser!(u64).range(1..=600))]
     pub request_timeout: u64,

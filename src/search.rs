@@ -358,10 +358,10 @@ impl Engine {
         Ok(answer)
     }
 
-    /// The cache's answer to `req` for the current index state, if it has one: a lookup of a
-    /// few microseconds, for a caller (the HTTP server) that would otherwise hand the search to
-    /// another thread. None also for an invalid request ([`Engine::search`] says what is wrong).
-    pub fn cached(&self, req: &SearchRequest) -> Option<SearchResponse> {
+    /// The cache's answer to `req` for the current index state, if it has one, without
+    /// searching. None also for an invalid request ([`Engine::search`] says what is wrong).
+    #[cfg(test)]
+    pub(crate) fn cached(&self, req: &SearchRequest) -> Option<SearchResponse> {
         let start = Instant::now();
         req.validate().ok()?;
         self.cached_on(req, &self.snapshot(), start)

@@ -192,7 +192,7 @@ fn cached_answers_are_served_for_their_index_state_only() {
     assert!(engine.cached(&req).is_none(), "nothing kept for the new snapshot yet");
     assert_eq!(ids_of(engine.search(&req).unwrap()), ["u/q"]);
     assert_eq!(ids_of(engine.search(&req).unwrap()), ["u/q"], "served from the cache");
-    assert_eq!(engine.cached(&req).map(ids_of), Some(vec!["u/q".to_string()]), "what the server serves inline");
+    assert_eq!(engine.cached(&req).map(ids_of), Some(vec!["u/q".to_string()]), "kept for this snapshot");
     assert!(engine.cached(&SearchRequest { limit: 0, ..req.clone() }).is_none(), "an invalid request is never");
 
     remove(&dir, &["u/q".into()], PATIENCE).unwrap();

@@ -3,8 +3,6 @@
 //! Parameters are read from the raw query string so that every bad value, unknown or repeated
 //! parameter gets a 400 naming it, never a silent clamp or a default.
 
-use std::sync::Arc;
-
 use axum::Json;
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, RawQuery, State};
@@ -131,21 +129,13 @@ pub async fn search(State(state): State<AppState>, RawQuery(raw): RawQuery) -> R
         ..SearchRequest::new(params.one("q")?.unwrap_or_default())
     };
     params.refine(&mut req)?;
-    // An answer the cache has is served here; a search runs on the blocking pool.
-    if let Some(resp) = state.engine.cached(&req) {
-        return Ok(Json(resp));
-    }
-    let engine = Arc::clone(&state.engine);
-    let resp = blocking(move || engine.search(&req)).await?;
-    Ok(Json(resp))
+    Ok(Json(state.engine.search(&req)?))
 }
 
 /// `GET /api/suggest?q=`: completions for a search box's dropdown.
 pub async fn suggest(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Result<Json<Value>, ApiError> {
     let params = Params::parse(raw.as_deref(), &["q"])?;
-    let q = params.one("q")?.unwrap_or_default().to_string();
-    let engine = Arc::clone(&state.engine);
-    let suggestions = blocking(move || engine.suggest(&q)).await?;
+    let suggestions = state.engine.suggest(params.one("q")?.unwrap_or_default())?;
     Ok(Json(json!({ "suggestions": suggestions })))
 }
 
@@ -158,18 +148,17 @@ pub async fn talk(
 ) -> Result<Json<Value>, ApiError> {
     // The id is percent-decoded by the router; bytes that are not UTF-8 get our 400, not axum's text.
     let Path(path) = path.map_err(|_| ApiError::bad_param("id", "not valid UTF-8 once percent-decoded"))?;
-    let engine = Arc::clone(&state.engine);
+    let engine = &state.engine;
     match path.strip_suffix("/related") {
         Some(id) => {
             let params = Params::parse(raw.as_deref(), &["limit"])?;
             let limit = params.number("limit", DEFAULT_LIMIT)?;
-            let id = id.to_string();
-            let hits = blocking(move || engine.related(&id, limit)).await?;
+            let hits = engine.related(id, limit)?;
             Ok(Json(json!({ "hits": hits })))
         }
         None => {
             Params::parse(raw.as_deref(), &[])?;
-            let talk = blocking(move || engine.get(&path)).await?;
+            let talk = engine.get(&path)?;
             Ok(Json(serde_json::to_value(talk).unwrap_or(Value::Null)))
         }
     }
@@ -180,7 +169,10 @@ pub async fn health(State(state): State<AppState>) -> Json<Value> {
     Json(json!({"status": "ok", "talks": state.engine.num_talks()}))
 }
 
-/// Runs engine work off the async threads.
+/// Runs engine work that may take long (writes: an import, a commit) off the async threads.
+/// Reads (searches, suggestions, lookups) run on the async thread that parsed the request:
+/// they take microseconds to a few milliseconds, less than handing them to another thread and
+/// back costs under load (see `async_threads` in `http/mod.rs`).
 pub async fn blocking<T: Send + 'static>(
     work: impl FnOnce() -> crate::Result<T> + Send + 'static,
 ) -> Result<T, ApiError> {

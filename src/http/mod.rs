@@ -50,23 +50,22 @@ pub fn app(state: AppState, config: &ServeConfig) -> Router {
     layers::apply(router, config)
 }
 
-/// Threads for searches (and the other blocking work: warm-up, refresh, writes): one a core, at
-/// least 2. More only time-slice the same cores: on 2 cores, wrk 1 thread / 8 connections, topics
-/// mix, cache off, one async worker: 2 threads 5,541 / 5,294 req/s, p99 3.5 / 3.6 ms; 3 threads
-/// 5,507 req/s, p99 4.6 ms; 4 threads 4,824 req/s, p99 6.1 ms; 6 threads 5,097 req/s, p99 7.0 ms
-/// (BENCHMARKS.md). tokio's default (512) also gave each burst of connections a thread of its
-/// own, with its analyzer caches and allocator arena. Work beyond them waits in tokio's queue, in
-/// order; `--max-concurrent` bounds the requests in flight.
+/// Threads for the blocking work (writes, warm-up, refresh): one a core, at least 2. Searches do
+/// not run there (see [`async_threads`]).
 fn blocking_threads() -> usize {
     cores().max(2)
 }
 
-/// Async worker threads (connections, HTTP parsing, answers from the result cache): half the
-/// cores, at least 1, since searches run on the blocking threads. On 2 cores one worker instead
-/// of tokio's default of one a core: cached topics p99 0.38-0.43 ms instead of 1.8-2.5 ms (the
-/// extra worker, wrk and the search threads time-sliced), uncached throughput the same or better.
+/// Async worker threads: one a core. Each runs the requests it accepts from start to end, the
+/// search included: a search takes microseconds to a few milliseconds, and handing it to a
+/// blocking thread and its answer back cost two thread wake-ups a request. On 2 cores, wrk 1
+/// thread / 8 connections, caches off, alternating 10 s runs (2026-11-26, a host about half as
+/// fast as the earlier sessions'): topics mix 2,809-3,431 req/s handed off (one worker, two
+/// blocking threads) against 3,361-4,783 req/s inline on two workers, p99 5.5-7.1 ms against
+/// 4.8-6.1 ms; typing mix 3,125 / 3,212 against 3,315 / 2,857 req/s; topics with the result
+/// cache on 17,152 / 17,366 against 19,179 / 22,559 req/s (BENCHMARKS.md).
 fn async_threads() -> usize {
-    (cores() / 2).max(1)
+    cores()
 }
 
 fn cores() -> usize {

@@ -7,14 +7,12 @@
 //! Content-Security-Policy set in [`super::app`] forbids inline script and style, so the page has
 //! neither. The assets are embedded in the binary; there is no build step.
 
-use std::sync::Arc;
-
 use axum::extract::{RawQuery, State};
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 
 use super::AppState;
-use super::api::{Params, SEARCH_PARAMS, blocking};
+use super::api::{Params, SEARCH_PARAMS};
 use super::error::ApiError;
 use crate::facets::Facet;
 use crate::search::{DEFAULT_LIMIT, SearchRequest, SearchResponse};
@@ -124,7 +122,7 @@ pub async fn page(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Res
         Err(e) => (View::default(), Err(e)),
         Ok(params) => {
             let view = View::read(&params);
-            let outcome = run(&state, &params, &view).await;
+            let outcome = run(&state, &params, &view);
             (view, outcome)
         }
     };
@@ -134,7 +132,7 @@ pub async fn page(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Res
 }
 
 /// Runs the search the page shows, if there is anything to search for.
-async fn run(state: &AppState, params: &Params, view: &View) -> Result<Option<SearchResponse>, ApiError> {
+fn run(state: &AppState, params: &Params, view: &View) -> Result<Option<SearchResponse>, ApiError> {
     let mut req = SearchRequest {
         offset: params.number("offset", 0)?,
         limit: params.number("limit", DEFAULT_LIMIT)?,
@@ -145,8 +143,7 @@ async fn run(state: &AppState, params: &Params, view: &View) -> Result<Option<Se
     if view.q.trim().is_empty() && view.filters.is_empty() {
         return Ok(None);
     }
-    let engine = Arc::clone(&state.engine);
-    blocking(move || engine.search(&req)).await.map(Some)
+    Ok(Some(state.engine.search(&req)?))
 }
 
 /// Fills `{{name}}` slots of `template` in one pass, so text put in is never read as a slot.
