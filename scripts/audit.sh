@@ -13,6 +13,9 @@ if ! cargo deny --version >/dev/null 2>&1; then
     echo "audit: installing cargo-deny 0.20.2 from crates.io" >&2
     cargo install cargo-deny --locked --version 0.20.2
 fi
+# cargo-deny reads every package of Cargo.lock, those of other platforms too (windows-sys ...),
+# which a build here never downloads: fetch them all first (crates.io is reachable from CI).
+cargo fetch --locked
 cargo deny --offline check licenses bans sources
 if [ "${1:-}" = "--advisories" ]; then
     cargo deny check advisories
