@@ -59,11 +59,11 @@ fn blocking_threads() -> usize {
 /// Async worker threads: one a core. Each runs the requests it accepts from start to end, the
 /// search included: a search takes microseconds to a few milliseconds, and handing it to a
 /// blocking thread and its answer back cost two thread wake-ups a request. On 2 cores, wrk 1
-/// thread / 8 connections, caches off, alternating 10 s runs (2026-11-26, a host about half as
-/// fast as the earlier sessions'): topics mix 2,809-3,431 req/s handed off (one worker, two
-/// blocking threads) against 3,361-4,783 req/s inline on two workers, p99 5.5-7.1 ms against
-/// 4.8-6.1 ms; typing mix 3,125 / 3,212 against 3,315 / 2,857 req/s; topics with the result
-/// cache on 17,152 / 17,366 against 19,179 / 22,559 req/s (BENCHMARKS.md).
+/// thread / 8 connections, caches off, eight alternating pairs of 10 s runs (2026-11-26, a
+/// host about half as fast as the earlier sessions'): topics mix 2,768-3,431 req/s handed off
+/// (one worker, two blocking threads) against 2,953-4,783 req/s inline on two workers, +2% to
+/// +55% a pair; typing mix -11% to +9% (four pairs); suggest +25% to +29%; topics with the
+/// result cache on 17,152 / 17,366 against 19,179 / 22,559 req/s (BENCHMARKS.md, Threads).
 fn async_threads() -> usize {
     cores()
 }
