@@ -63,7 +63,13 @@ pub fn apply(router: Router, config: &ServeConfig) -> Router {
     let mut router = router
         .layer(CompressionLayer::new())
         .layer(middleware::from_fn_with_state(config.timeout(), time_limit))
-        .layer(CatchPanicLayer::custom(|_| ApiError::internal().into_response()))
+        .layer(CatchPanicLayer::custom(|panic: Box<dyn std::any::Any + Send>| {
+            // Logged here, never answered: the 500 says nothing about it.
+            let message =
+                panic.downcast_ref::<&str>().copied().or_else(|| panic.downcast_ref::<String>().map(String::as_str));
+            tracing::error!(panic = message.unwrap_or("(not text)"), "a request panicked");
+            ApiError::internal().into_response()
+        }))
         .layer(middleware::from_fn_with_state(capacity, shed_load))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(middleware::from_fn(check_request));
