@@ -8,6 +8,7 @@ mod cache;
 pub mod cli;
 pub mod config;
 pub mod disjunction;
+mod docstore;
 pub mod download;
 pub mod error;
 pub mod eval;

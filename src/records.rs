@@ -10,18 +10,21 @@
 //! store's: hence a layout of its own rather than a serde format.
 //!
 //! `Searcher::doc` decodes a stored bytes value one byte at a time and copies it twice; for a
-//! page of hits with snippets that was a tenth of a search. [`Records`] keeps one `StoreReader`
-//! per segment of the searcher it was made for (they hold the cache of decompressed blocks)
-//! and reads the record out of the stored document's bytes in place. The stored layout it
+//! page of hits with snippets that was a tenth of a search. [`Records`] keeps, per segment of the
+//! searcher it was made for, the store located for reading in place ([`crate::docstore`]) and
+//! a `StoreReader` (for a store that is compressed), and reads the record out of the stored
+//! document's bytes in place. The stored layout it
 //! relies on (a count of 1, the field id, the bytes type code, a length, the bytes) is checked
 //! on every read: anything else is read the slow way, through `Searcher::doc`.
 
 use std::sync::{Arc, RwLock};
 
+use tantivy::index::SegmentComponent;
 use tantivy::schema::{Field, Value};
 use tantivy::store::StoreReader;
 use tantivy::{DocAddress, DocId, Searcher, TantivyDocument};
 
+use crate::docstore::DocStore;
 use crate::error::{Error, Result};
 use crate::talk::Talk;
 
@@ -42,6 +45,8 @@ fn segment_key(searcher: &Searcher) -> impl Iterator<Item = (tantivy::index::Seg
 struct Readers {
     key: SegmentKey,
     segments: Vec<StoreReader>,
+    /// Each segment's store read in place, if it is not compressed (see [`DocStore`]).
+    in_place: Vec<Option<DocStore>>,
 }
 
 /// Reads the stored records of an index's searchers; made once per index snapshot and shared.
@@ -70,7 +75,15 @@ impl Records {
             .map(|s| s.get_store_reader(CACHE_BLOCKS))
             .collect::<std::io::Result<Vec<_>>>()
             .map_err(|e| Error::Index(e.into()))?;
-        let fresh = Arc::new(Readers { key: segment_key(searcher).collect(), segments });
+        let in_place = searcher
+            .segment_readers()
+            .iter()
+            .map(|s| {
+                let file = s.open_read(SegmentComponent::Store).ok()?.read_bytes().ok()?;
+                DocStore::open(file, s.max_doc())
+            })
+            .collect();
+        let fresh = Arc::new(Readers { key: segment_key(searcher).collect(), segments, in_place });
         *self.readers.write().unwrap_or_else(|e| e.into_inner()) = Some(fresh.clone());
         Ok(fresh)
     }
@@ -78,7 +91,12 @@ impl Records {
     /// Calls `f` with the record bytes of the document at `address`.
     pub fn with_bytes<T>(&self, searcher: &Searcher, address: DocAddress, f: impl FnOnce(&[u8]) -> T) -> Result<T> {
         let readers = self.readers(searcher)?;
-        match readers.segments.get(address.segment_ord as usize) {
+        let ord = address.segment_ord as usize;
+        let in_place = readers.in_place.get(ord).and_then(Option::as_ref).and_then(|s| s.get(address.doc_id));
+        if let Some(bytes) = in_place.and_then(|raw| record_bytes(raw, self.field)) {
+            return Ok(f(bytes));
+        }
+        match readers.segments.get(ord) {
             Some(store) => with_record(store, self.field, address.doc_id, f),
             None => {
                 let doc: TantivyDocument = searcher.doc(address)?;
