@@ -9,10 +9,6 @@
 //! first letter, and never for a word the index already knows well (in more than
 //! [`WELL_KNOWN`] talks).
 
-use tantivy::Term;
-use tantivy::query::FuzzyTermQuery;
-use tantivy::schema::Field;
-
 use crate::vocabulary::Vocabulary;
 
 /// Most completions a prefix expands to.
@@ -55,17 +51,13 @@ fn candidates(found: Vec<(String, u64)>, exclude: &str, limit: usize) -> Vec<Can
     out
 }
 
-/// Terms within `distance` edits of `word` (an analysed term), most frequent first.
+/// Terms within `distance` edits of `word` (an analysed term) that begin with its first letter,
+/// most frequent first ([`Vocabulary::within`]).
 pub fn fuzzy(vocabulary: &Vocabulary, word: &str, distance: u8) -> Vec<Candidate> {
     if distance == 0 {
         return Vec::new();
     }
-    // The automaton only reads the term's text; the field is irrelevant.
-    let term = Term::from_field_text(Field::from_field_id(0), word);
-    let Ok(automaton) = FuzzyTermQuery::new(term, distance, true).automaton() else { return Vec::new() };
-    // Typos in the first letter are rare, and keeping it makes the walk an order of magnitude
-    // cheaper (Elasticsearch's `prefix_length: 1`).
-    candidates(vocabulary.search(&automaton, word.chars().next()), word, MAX_TYPO_TERMS)
+    candidates(vocabulary.within(word, distance).to_vec(), word, MAX_TYPO_TERMS)
 }
 
 /// The most frequent terms that start with `prefix` (an analysed term) and are longer than it.
