@@ -39,6 +39,8 @@ pub const TYPOS_MAX: usize = 4_096;
 
 /// Remembered answers of [`Vocabulary::top_prefixed`]: (prefix, k, scan) -> answer.
 type Memo = HashMap<(Box<str>, usize, usize), Arc<[(String, u64)]>>;
+/// Remembered answers of [`Vocabulary::within`]: the distance's digit and the word -> answer.
+type Typos = HashMap<Box<str>, Arc<[(String, u64)]>, analysis::FoldHash>;
 
 /// Term -> talks containing it (summed over fields and segments), and which fields have it.
 pub struct Vocabulary {
@@ -54,7 +56,7 @@ pub struct Vocabulary {
     /// same terms come back keystroke after keystroke.
     masks: RwLock<HashMap<Box<str>, u64, analysis::FoldHash>>,
     /// Answers of [`Vocabulary::within`], by edit distance then word.
-    typos: RwLock<HashMap<Box<str>, Arc<[(String, u64)]>, analysis::FoldHash>>,
+    typos: RwLock<Typos>,
     /// Each segment's own terms and counts, kept so that the vocabulary of the next commit
     /// reads only the segments that changed ([`Vocabulary::rebuild`]).
     parts: Vec<Part>,
