@@ -150,7 +150,7 @@ impl CharIndex<'_> {
         }
         match rest.as_bytes().get(..n) {
             Some(next) if next.is_ascii() => start + n,
-            _ => rest.char_indices().nth(n).map_or(self.text.len(), |(i, _)| start + i),
+            _ => char_start(rest, n).map_or(self.text.len(), |i| start + i),
         }
     }
 
@@ -411,13 +411,42 @@ impl CharBytes<'_> {
         if ci < self.chars {
             (self.chars, self.byte) = (0, 0);
         }
-        while self.chars < ci {
-            let Some(c) = self.text[self.byte..].chars().next() else { return self.text.len() };
-            self.byte += c.len_utf8();
-            self.chars += 1;
+        match char_start(&self.text[self.byte..], ci - self.chars) {
+            Some(i) => {
+                (self.chars, self.byte) = (ci, self.byte + i);
+                self.byte
+            }
+            None => self.text.len(),
         }
-        self.byte
     }
+}
+
+/// The byte offset of character `n` of `text`, as `text.char_indices().nth(n)` finds it, but
+/// counting the bytes that begin a character 32 at a time (a loop that vectorises) instead of
+/// decoding each character: windows and highlights outside ASCII were 4% of a search.
+fn char_start(text: &str, n: usize) -> Option<usize> {
+    const CHUNK: usize = 32;
+    // A byte begins a character unless it is a continuation byte (0b10xxxxxx).
+    let begins = |b: &u8| (*b as i8) >= -0x40;
+    let bytes = text.as_bytes();
+    let (mut left, mut at) = (n, 0);
+    while let Some(chunk) = bytes.get(at..at + CHUNK) {
+        let starts = chunk.iter().filter(|b| begins(b)).count();
+        if starts > left {
+            break;
+        }
+        left -= starts;
+        at += CHUNK;
+    }
+    for (i, b) in bytes[at..].iter().enumerate() {
+        if begins(b) {
+            if left == 0 {
+                return Some(at + i);
+            }
+            left -= 1;
+        }
+    }
+    None
 }
 
 /// Appends `text` to `out`, escaped for HTML text and attribute values.
@@ -461,6 +490,17 @@ mod tests {
     fn marked(s: &Snippet) -> Vec<String> {
         let chars: Vec<char> = s.text.chars().collect();
         s.highlights.iter().map(|&(a, b)| chars[a..b].iter().collect()).collect()
+    }
+
+    #[test]
+    fn character_starts_are_found_as_char_indices_finds_them() {
+        let texts = ["", "a", "abc", "Łódź “żółw” ĆMA 本 🐍 x", &"é".repeat(40), &"aé本🐍".repeat(30), &"x".repeat(70)];
+        for text in texts {
+            let starts: Vec<usize> = text.char_indices().map(|(i, _)| i).collect();
+            for n in 0..starts.len() + 3 {
+                assert_eq!(char_start(text, n), starts.get(n).copied(), "{text:?} {n}");
+            }
+        }
     }
 
     #[test]
