@@ -13,9 +13,9 @@
 //! page of hits with snippets that was a tenth of a search. [`Records`] keeps, per segment of the
 //! searcher it was made for, the store located for reading in place ([`crate::docstore`]) and
 //! a `StoreReader` (for a store that is compressed), and reads the record out of the stored
-//! document's bytes in place. The stored layout it
-//! relies on (a count of 1, the field id, the bytes type code, a length, the bytes) is checked
-//! on every read: anything else is read the slow way, through `Searcher::doc`.
+//! document's bytes in place. The stored layout it relies on (a count of 1, the field id, the
+//! bytes type code, a length, the bytes) is checked on every read: anything else is read the
+//! slow way, through `Searcher::doc`.
 
 use std::sync::{Arc, RwLock};
 

@@ -202,10 +202,12 @@ impl Vocabulary {
     /// its first letter, with their frequencies: typos in the first letter are rare, and keeping
     /// it makes the walk an order of magnitude cheaper (Elasticsearch's `prefix_length: 1`).
     ///
-    /// Still, building the word's Levenshtein automaton and walking the FST with it took some
-    /// 550,000 instructions a word, a tenth of the typing mix: every keystroke of a query's last
-    /// word corrects its earlier words again. Answers are remembered per snapshot, at most
-    /// [`TYPOS_MAX`] words (past it, the memo starts again).
+    /// Still, building the word's Levenshtein automaton and walking the FST with it takes some
+    /// 550,000 instructions a word (a tenth of the bench's typing mix, whose corrected words are
+    /// the half-typed ones). The same words come back: a misspelt word is corrected again at
+    /// every keystroke of the words after it, and everyone typing a topic types the same
+    /// half-words. Answers are remembered per snapshot, at most [`TYPOS_MAX`] words (past it,
+    /// the memo starts again).
     pub fn within(&self, word: &str, distance: u8) -> Arc<[(String, u64)]> {
         let mut key = String::with_capacity(word.len() + 1);
         key.push(char::from(b'0' + distance.min(9)));
