@@ -112,18 +112,11 @@ impl DocStore {
     }
 }
 
-/// Reads a tantivy variable-length integer (7 bits a byte, low first, the last byte's high bit
-/// set) off the front of `bytes`.
+/// Reads a tantivy variable-length integer ([`crate::records::vint`]) off the front of `bytes`.
 fn vint(bytes: &mut &[u8]) -> Option<u64> {
-    let mut value = 0u64;
-    for (i, &b) in bytes.iter().enumerate().take(10) {
-        value |= u64::from(b & 0x7f) << (7 * i);
-        if b & 0x80 != 0 {
-            *bytes = &bytes[i + 1..];
-            return Some(value);
-        }
-    }
-    None
+    let (value, rest) = crate::records::vint(bytes)?;
+    *bytes = rest;
+    Some(value)
 }
 
 #[cfg(test)]

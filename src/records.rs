@@ -288,7 +288,7 @@ impl<'a> Reader<'a> {
 }
 
 /// A tantivy variable-length integer: 7 bits a byte, low first, the last byte's high bit set.
-fn vint(bytes: &[u8]) -> Option<(u64, &[u8])> {
+pub(crate) fn vint(bytes: &[u8]) -> Option<(u64, &[u8])> {
     let mut value = 0u64;
     for (i, &b) in bytes.iter().enumerate().take(10) {
         value |= u64::from(b & 0x7f) << (7 * i);
