@@ -79,8 +79,9 @@ impl DocStore {
                 }
                 first_docs.push(DocId::try_from(doc).ok()?);
                 starts.push(usize::try_from(byte).ok()?);
-                doc += docs;
-                byte += bytes;
+                // A damaged index could hold counts that overflow: then it is not read here.
+                doc = doc.checked_add(docs)?;
+                byte = byte.checked_add(bytes)?;
             }
         }
         if doc != u64::from(max_doc) || byte != offset as u64 {
@@ -222,6 +223,17 @@ mod tests {
                 }
             }
         }
+        // A last layer whose byte counts overflow (u64::MAX, then 1): refused, not a panic.
+        let max = [0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x81];
+        let mut layer = vec![0x82, 0x80, 0x80, 0x81];
+        layer.extend_from_slice(&max);
+        layer.extend_from_slice(&[0x81, 0x81]);
+        let mut huge = bytes[..offset].to_vec();
+        huge.extend_from_slice(&[0x81, 0x80 | layer.len() as u8]);
+        huge.extend_from_slice(&layer);
+        huge.extend_from_slice(&bytes[footer..]);
+        assert_eq!(crate::records::vint(&max), Some((u64::MAX, &[][..])));
+        assert!(DocStore::open(OwnedBytes::new(huge), 2).is_none());
         // A block's table damaged: that document is not read, or read within its block.
         let good = DocStore::open(file, segment.max_doc()).unwrap();
         let (start, end) = (good.starts[3], good.starts[4]);
