@@ -27,6 +27,7 @@
 //!   the offsets of their own surface text.
 
 mod hash;
+mod runs;
 mod scan;
 mod segments;
 mod starts;

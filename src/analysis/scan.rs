@@ -14,69 +14,9 @@
 
 use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
 
+use super::runs::{ALNUM, BREAKS as CLASSES, SPACE, read_run};
 use super::tokenizer::TalkTokenizer;
 use super::{ByteSet, MAX_LEN, MIN_STEM_LEN, Starts};
-
-/// Byte classes for finding plain runs: whitespace or a break (see the module docs), ASCII
-/// letter or digit, punctuation that may open a plain run, close it, or both (never part of a
-/// token, never joining words), other.
-const SPACE: u8 = 0;
-const ALNUM: u8 = 1;
-const OPEN: u8 = 2;
-const CLOSE: u8 = 3;
-const BOTH: u8 = 4;
-const OTHER: u8 = 5;
-
-const CLASSES: [u8; 256] = {
-    let mut table = [OTHER; 256];
-    let mut b = 0;
-    while b < 256 {
-        let c = b as u8;
-        table[b] = match c {
-            b' ' | b'\t' | b'\n' | b'\r' | 0x0c | b'/' | b'=' | b'&' => SPACE,
-            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' => ALNUM,
-            b'(' | b'[' | b'{' => OPEN,
-            b')' | b']' | b'}' | b',' | b'.' | b';' | b':' | b'!' | b'?' => CLOSE,
-            b'"' | b'*' => BOTH,
-            _ => OTHER,
-        };
-        b += 1;
-    }
-    table
-};
-
-/// Reads the run starting at `b[run]` up to the next whitespace or break (`/`, `=`, `&`);
-/// returns its end and, if it is plain (see the module docs), its word's bounds.
-fn read_run(b: &[u8], run: usize) -> (usize, Option<(usize, usize)>) {
-    let (mut pos, mut state, mut from, mut to) = (run, 0u8, 0, 0);
-    while let Some(&c) = b.get(pos) {
-        let class = CLASSES[usize::from(c)];
-        if class == SPACE {
-            break;
-        }
-        // 0: opening punctuation, 1: the word, 2: closing punctuation, 3: not plain.
-        state = match (state, class) {
-            (0, OPEN | BOTH) => 0,
-            (0, ALNUM) => {
-                from = pos;
-                1
-            }
-            (1, ALNUM) => 1,
-            (1, CLOSE | BOTH) => {
-                to = pos;
-                2
-            }
-            (2, CLOSE | BOTH) => 2,
-            _ => 3,
-        };
-        pos += 1;
-    }
-    match state {
-        1 => (pos, Some((from, pos))),
-        2 => (pos, Some((from, to))),
-        _ => (pos, None),
-    }
-}
 
 /// Calls `f` with the tokens of `text` that may be wanted by `starts` (all if None), stemming
 /// only words whose first byte is in `stems`.
@@ -115,7 +55,7 @@ pub(super) fn scan(
                 analyse(tk, begun, pos, &mut f);
             }
         }
-        let (end, plain) = read_run(b, run);
+        let (end, plain) = read_run(b, run, &CLASSES);
         pos = end;
         if let Some((from, to)) = plain {
             if let Some(begun) = span.take() {
@@ -231,21 +171,6 @@ mod tests {
     fn general_punctuation_has_no_letters_or_digits() {
         for c in ('\u{2000}'..='\u{206F}').chain(['a', 'é', '本', '²', '—', ' ']) {
             assert_eq!(is_alphanumeric(c), c.is_alphanumeric(), "{c:?}");
-        }
-    }
-
-    #[test]
-    fn plain_runs_are_words_in_brackets_or_before_punctuation() {
-        fn word(run: &str) -> Option<&str> {
-            let (end, plain) = read_run(run.as_bytes(), 0);
-            assert_eq!(end, run.len());
-            plain.map(|(f, t)| &run[f..t])
-        }
-        assert_eq!(word("(Python),"), Some("Python"));
-        assert_eq!(word("py3k."), Some("py3k"));
-        assert_eq!(word("\"2012\""), Some("2012"));
-        for complex in ["node.js", "C++", "c#", "keith-magee", ".net", "don't", "__init__", "café", "(", "3.12"] {
-            assert_eq!(word(complex), None, "{complex}");
         }
     }
 }

@@ -52,13 +52,22 @@ pub(super) struct Segments<'a> {
     text: &'a str,
     pos: usize,
     run_end: usize,
+    /// Where the segments end.
+    limit: usize,
     unicode: Option<(usize, UWordBoundIndices<'a>)>,
 }
 
 impl<'a> Segments<'a> {
     /// The segments of `text`.
+    #[cfg(test)]
     pub(super) fn new(text: &'a str) -> Segments<'a> {
-        Segments { text, pos: 0, run_end: 0, unicode: None }
+        Segments::span(text, 0, text.len())
+    }
+
+    /// The segments of `text[from..to]`, with offsets into `text`. `to` must be the end of
+    /// the text or ASCII whitespace, where segments end anyway.
+    pub(super) fn span(text: &'a str, from: usize, to: usize) -> Segments<'a> {
+        Segments { text, pos: from, run_end: from, limit: to, unicode: None }
     }
 }
 
@@ -82,7 +91,8 @@ impl<'a> Iterator for Segments<'a> {
                 }
             }
             // The next run: its end and whether it is ASCII, in one pass.
-            let start = self.pos + b[self.pos..].iter().position(|c| !c.is_ascii_whitespace())?;
+            let b = &b[..self.limit];
+            let start = self.pos + b.get(self.pos..)?.iter().position(|c| !c.is_ascii_whitespace())?;
             let (mut end, mut ascii) = (start, true);
             while let Some(&c) = b.get(end).filter(|c| !c.is_ascii_whitespace()) {
                 ascii &= c.is_ascii();

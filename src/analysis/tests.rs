@@ -3,6 +3,7 @@
 use tantivy::collector::Count;
 use tantivy::query::{PhraseQuery, Query, TermQuery};
 use tantivy::schema::{IndexRecordOption, Schema, TextFieldIndexing, TextOptions};
+use tantivy::tokenizer::Tokenizer;
 use tantivy::{Term, doc};
 
 use super::segments::Segments;
@@ -220,6 +221,44 @@ fn a_scan_for_some_tokens_finds_what_full_analysis_finds() {
     assert_eq!(stems(&ByteSet::ALL).len(), 2);
 }
 
+/// Every token of `text` as (text, from, to, position), with plain runs taken without
+/// segmentation or not.
+fn with_plain_runs(text: &str, plain_runs: bool) -> Vec<(String, usize, usize, usize)> {
+    let mut tk = TalkTokenizer::new();
+    tk.plain_runs = plain_runs;
+    let mut out = Vec::new();
+    tk.token_stream(text).process(&mut |t| out.push((t.text.clone(), t.offset_from, t.offset_to, t.position)));
+    out
+}
+
+#[test]
+fn plain_runs_make_the_tokens_segmentation_makes() {
+    let mut texts: Vec<String> = [
+        "(Python), py3k. \"2012\" **kwargs** [asyncio]; C++ node.js e.g. 3.12 x. a.b: ok! why? {x}",
+        "python.. python:3 3, 3,4 \"quoted\"word (open close) ((nested)) \t\n\r\x0c end",
+        "averyveryveryveryveryveryveryverylongword1 averyveryveryveryveryveryveryverylongword12 (2012)",
+        // Words with digits are not stemmed, though the stemmer would change some.
+        "python3s (tests2) 3tiers, h2os. running",
+    ]
+    .map(String::from)
+    .to_vec();
+    let (chars, mut seed): (Vec<char>, _) = ("aZk09 ()[]{},.;:!?\"*'’-+#_/=&\té\u{301}ß".chars().collect(), 11);
+    for _ in 0..3000 {
+        let len = lcg(&mut seed, 30);
+        texts.push((0..len).map(|_| chars[lcg(&mut seed, chars.len())]).collect());
+    }
+    for text in &texts {
+        assert_eq!(with_plain_runs(text, true), with_plain_runs(text, false), "{text:?}");
+    }
+    // The same tokenizer, reused (as tantivy does), gives the same tokens again.
+    let mut tk = TalkTokenizer::new();
+    for text in texts.iter().take(50) {
+        let mut again = Vec::new();
+        tk.token_stream(text).process(&mut |t| again.push((t.text.clone(), t.offset_from, t.offset_to, t.position)));
+        assert_eq!(again, with_plain_runs(text, false), "{text:?}");
+    }
+}
+
 fn tokens_with(stem: &ByteSet) -> Vec<String> {
     let mut out = Vec::new();
     for_each_token("coroutines and events", stem, |t| out.push(t.text.clone()));
@@ -258,12 +297,23 @@ fn term_and_phrase_queries_on_an_index() {
 fn corpus_sanity() {
     let sample = concat!(env!("CARGO_MANIFEST_DIR"), "/data/pycon-us-2012-lanyrd.txt");
     let corpus = std::fs::read_to_string(std::env::var("TALKSEARCH_CORPUS").unwrap_or(sample.into())).unwrap();
-    let (mut reused, mut stems) = (analyzer(), 0);
+    let (mut reused, mut stems, mut texts) = (analyzer(), 0, 0);
     for line in corpus.lines() {
         let mut toks = Vec::new();
         reused.token_stream(line).process(&mut |t| toks.push(t.clone()));
         check_invariants(line, &toks);
         stems += toks.iter().filter(|t| is_stem(&t.text)).count();
+        let found: Vec<_> = toks.iter().map(|t| (t.text.clone(), t.offset_from, t.offset_to, t.position)).collect();
+        assert_eq!(found, with_plain_runs(line, false), "plain runs as segmentation makes them");
+        // And in the texts that are indexed, if the line is a talk.
+        if let Ok(talk) = crate::talk::Talk::from_json(line) {
+            let texts = [&talk.title, &talk.r#abstract].into_iter().chain(&talk.speakers).chain(&talk.tags);
+            for text in texts.chain(&talk.event) {
+                assert_eq!(with_plain_runs(text, true), with_plain_runs(text, false), "{text:?}");
+                texts += 1;
+            }
+        }
     }
     assert!(stems > 0);
+    eprintln!("{texts} texts of talks compared");
 }

@@ -7,6 +7,7 @@ use std::iter::Peekable;
 use tantivy::tokenizer::{TextAnalyzer, Token, TokenStream, Tokenizer};
 
 use super::hash::{FoldHash, pack};
+use super::runs::{WHITESPACE, read_run};
 use super::segments::{Segments, is_separator, is_word, strip_possessive};
 use super::*;
 
@@ -36,6 +37,9 @@ pub(super) struct TalkTokenizer {
     cache: HashMap<u128, u128, FoldHash>,
     /// Words are stemmed only if their first byte is in this set.
     pub(super) stem_first: ByteSet,
+    /// Whether plain runs ([`super::runs`]) skip word segmentation (false: the reference path,
+    /// for tests).
+    pub(super) plain_runs: bool,
 }
 
 impl Tokenizer for TalkTokenizer {
@@ -43,15 +47,18 @@ impl Tokenizer for TalkTokenizer {
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> TalkStream<'a> {
         self.out.clear();
-        let segs = Segments::new(text).peekable();
+        let segs = Segments::span(text, 0, 0).peekable();
         let token = Token::default();
-        TalkStream { text, segs, tk: self, next: 0, pos: 0, group_parts: 0, token }
+        TalkStream { text, segs, cursor: 0, tk: self, next: 0, pos: 0, group_parts: 0, token }
     }
 }
 
 pub(super) struct TalkStream<'a> {
     text: &'a str,
+    /// The segments of the run being read, one that is not plain (none between runs).
     segs: Peekable<Segments<'a>>,
+    /// Where the next run is looked for.
+    cursor: usize,
     tk: &'a mut TalkTokenizer,
     /// Next index in `tk.out` to emit.
     next: usize,
@@ -67,7 +74,11 @@ impl TalkStream<'_> {
     fn fill_group(&mut self) -> Option<()> {
         self.pos += std::mem::take(&mut self.group_parts);
         let mut atom = loop {
-            let (start, seg) = self.segs.next()?;
+            let (start, seg) = match self.segs.next() {
+                Some(next) => next,
+                None if self.next_run()? => return Some(()),
+                None => continue,
+            };
             if self.plain_word(start, seg) {
                 return Some(());
             }
@@ -111,21 +122,48 @@ impl TalkStream<'_> {
         if !alphanumeric || self.text.as_bytes().get(end).copied().is_some_and(joined) {
             return false;
         }
+        self.word_group(start, end, letters);
+        true
+    }
+
+    /// Reads the next run between whitespace: a plain run's word becomes the group at once
+    /// (what segmentation and [`Self::plain_word`] make of it), another run's segments are
+    /// left in `segs`. Returns whether the group was made; None at the end of the text.
+    fn next_run(&mut self) -> Option<bool> {
+        let b = self.text.as_bytes();
+        let run = self.cursor + b.get(self.cursor..)?.iter().position(|c| !c.is_ascii_whitespace())?;
+        let (end, plain) = read_run(b, run, &WHITESPACE);
+        self.cursor = end;
+        match plain {
+            Some((from, to)) if self.tk.plain_runs => {
+                let letters = b[from..to].iter().fold(true, |alpha, c| alpha & c.is_ascii_alphabetic());
+                self.word_group(from, to, letters);
+                Some(true)
+            }
+            _ => {
+                self.segs = Segments::span(self.text, run, end).peekable();
+                Some(false)
+            }
+        }
+    }
+
+    /// Makes the group of the ASCII word `text[start..end]` of letters and digits (`letters`:
+    /// only letters): the word lower-cased and its stem, or nothing if it is too long.
+    fn word_group(&mut self, start: usize, end: usize, letters: bool) {
         let tk = &mut *self.tk;
         tk.out.clear();
         self.next = 0;
         self.group_parts = 1;
-        if seg.len() > MAX_LEN {
-            return true;
+        if end - start > MAX_LEN {
+            return;
         }
         tk.parts.clear();
-        tk.parts.push_str(seg);
+        tk.parts.push_str(&self.text[start..end]);
         tk.parts.make_ascii_lowercase();
-        tk.out.push(Pending(start, end, self.pos, 0, seg.len(), false));
-        if letters && seg.len() >= MIN_STEM_LEN {
+        tk.out.push(Pending(start, end, self.pos, 0, end - start, false));
+        if letters && end - start >= MIN_STEM_LEN {
             tk.push_stem(start, end, self.pos, 0);
         }
-        true
     }
 
     fn start_atom(&mut self, start: usize, seg: &str) -> Option<Atom> {
@@ -240,6 +278,7 @@ impl TalkTokenizer {
             stemmer: frostem::Stemmer::new(frostem::Algorithm::English),
             cache: HashMap::with_hasher(FoldHash::new()),
             stem_first: ByteSet::ALL,
+            plain_runs: true,
         }
     }
 
