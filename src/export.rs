@@ -9,8 +9,8 @@ use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::Path;
 
-use tantivy::schema::{IndexRecordOption, Value};
-use tantivy::{DocAddress, DocSet, Searcher, TERMINATED, TantivyDocument};
+use tantivy::schema::Value;
+use tantivy::{DocAddress, Searcher, TantivyDocument};
 
 use crate::error::{Error, Result};
 use crate::schema::Fields;
@@ -72,25 +72,16 @@ pub fn write_jsonl_file(dir: &IndexDir, path: &Path) -> Result<usize> {
     result
 }
 
-/// Every live talk's address, ordered by id. The id dictionary of each segment is sorted
-/// already; the segments are merged by one sort of the ids.
+/// Every live talk's address, ordered by id. The ids are read from the records, which every
+/// schema version has (versions 1 and 2 indexed the id; 3 keeps it in a column).
 fn by_id(searcher: &Searcher, fields: &Fields) -> Result<Vec<DocAddress>> {
-    let mut ids: Vec<(Vec<u8>, DocAddress)> = Vec::with_capacity(searcher.num_docs() as usize);
+    let mut ids = Vec::with_capacity(searcher.num_docs() as usize);
     for (ord, segment) in searcher.segment_readers().iter().enumerate() {
-        let inverted = segment.inverted_index(fields.id)?;
+        let store = segment.get_store_reader(0).map_err(tantivy::TantivyError::from)?;
         let alive = segment.alive_bitset();
-        let mut terms = inverted.terms().stream().map_err(tantivy::TantivyError::from)?;
-        while terms.advance() {
-            let mut postings = inverted
-                .read_postings_from_terminfo(terms.value(), IndexRecordOption::Basic)
-                .map_err(tantivy::TantivyError::from)?;
-            let mut doc = postings.doc();
-            while doc != TERMINATED {
-                if alive.is_none_or(|a| a.is_alive(doc)) {
-                    ids.push((terms.key().to_vec(), DocAddress::new(ord as u32, doc)));
-                }
-                doc = postings.advance();
-            }
+        for doc in (0..segment.max_doc()).filter(|&doc| alive.is_none_or(|a| a.is_alive(doc))) {
+            let id = crate::records::with_record(&store, fields.record, doc, crate::records::id)??;
+            ids.push((id, DocAddress::new(ord as u32, doc)));
         }
     }
     ids.sort_unstable();
@@ -128,6 +119,20 @@ mod tests {
         assert_eq!(left.len(), 2, "no temporary file is left: {left:?}");
     }
 
+    /// `fields` with the id indexed, not a column, as schema versions 1 and 2 had it.
+    fn indexed_id(mut fields: Fields) -> Fields {
+        let mut b = tantivy::schema::Schema::builder();
+        for (field, entry) in fields.schema.fields() {
+            if field == fields.id {
+                b.add_text_field(entry.name(), tantivy::schema::STRING);
+            } else {
+                b.add_field(entry.clone());
+            }
+        }
+        fields.schema = b.build();
+        fields
+    }
+
     #[test]
     fn an_index_of_schema_version_1_is_exported_but_not_searched() {
         // A generation as version 1 wrote it: records as compact JSON, version 1 in its meta.
@@ -138,7 +143,7 @@ mod tests {
         b.r#abstract = "An abstract.".into();
         let talks = [b, Talk::new("a", "Ay")];
         let lock = dir.lock().unwrap();
-        let staging = dir.stage(&lock, &fields).unwrap();
+        let staging = dir.stage(&lock, &indexed_id(fields.clone())).unwrap();
         let mut writer: tantivy::IndexWriter = staging.index.writer_with_num_threads(1, 15_000_000).unwrap();
         for talk in &talks {
             let mut doc = tantivy::TantivyDocument::new();

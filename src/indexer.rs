@@ -43,8 +43,8 @@ pub(crate) const MAX_BUFFERS: usize = 1 << 30;
 /// as they piled up, the merges a sixth of the build's CPU (50.9 s); with buffers as large as
 /// the text (which an import holds in memory anyway), 2 segments and 38.3-41.3 s, the peak RSS
 /// unchanged (2.5 GB).
-pub(crate) fn buffer_bytes(talks: &[Talk], threads: usize) -> usize {
-    buffer_for(talks.iter().map(|t| t.title.len() + t.r#abstract.len() + 256).sum(), threads)
+pub(crate) fn buffer_bytes<'a>(talks: impl IntoIterator<Item = &'a Talk>, threads: usize) -> usize {
+    buffer_for(talks.into_iter().map(|t| t.title.len() + t.r#abstract.len() + 256).sum(), threads)
 }
 
 /// [`buffer_bytes`] for `text` bytes of talks: at most [`MAX_BUFFERS`] over all threads,

@@ -20,6 +20,7 @@ pub mod fanout;
 pub mod feedback;
 pub mod hits;
 pub mod http;
+pub mod ids;
 pub mod indexer;
 pub mod ingest;
 pub mod plan;

@@ -198,6 +198,14 @@ pub fn decode(bytes: &[u8]) -> Result<Talk> {
     Ok(talk)
 }
 
+/// The id in a record [`encode`] wrote, without reading the rest, or in one of schema version 1.
+pub fn id(bytes: &[u8]) -> Result<String> {
+    if bytes.first() == Some(&b'{') {
+        return Ok(decode(bytes)?.id);
+    }
+    Reader::new(bytes)?.text()
+}
+
 /// The title in a record [`encode`] wrote, without reading the rest.
 pub fn title(bytes: &[u8]) -> Result<&str> {
     let mut r = Reader::new(bytes)?;

@@ -390,9 +390,8 @@ mod tests {
     }
 
     /// Where talk `t{n}` (the `n`th added) is: segments are not in commit order.
-    fn address(fields: &Fields, searcher: &Searcher, n: usize) -> DocAddress {
-        let q = tantivy::query::TermQuery::new(fields.id_term(&format!("t{n}")), IndexRecordOption::Basic);
-        searcher.search(&q, &tantivy::collector::TopDocs::with_limit(1).order_by_score()).unwrap()[0].1
+    fn address(searcher: &Searcher, n: usize) -> DocAddress {
+        crate::ids::find(searcher, &[format!("t{n}")]).unwrap()[0].1
     }
 
     #[test]
@@ -420,7 +419,7 @@ mod tests {
         let stats = Stats::new(&searcher, &searcher, &f).unwrap();
         assert_eq!(stats.doc_freq("model").unwrap(), 3, "talks with any form, in any field, once");
         assert!(stats.doc_freq_estimate("model").unwrap() >= 2);
-        let docs = [0, 1, 2, 3].map(|n| address(&fields, &searcher, n));
+        let docs = [0, 1, 2, 3].map(|n| address(&searcher, n));
         assert_eq!(stats.term_freqs("model", &docs).unwrap(), vec![2, 1, 2, 0]);
         assert!(stats.idf(1) > stats.idf(3));
     }
@@ -435,7 +434,7 @@ mod tests {
         let (fields, searcher) = index(&[&talks, &fillers]);
         let f = [fields.title, fields.r#abstract];
         let terms: Vec<String> = ["heated", "aircraft", "models", "wings", "flutter"].map(String::from).into();
-        let [a, b, boat] = [0, 1, 2].map(|n| address(&fields, &searcher, n));
+        let [a, b, boat] = [0, 1, 2].map(|n| address(&searcher, n));
         let text = |d: DocAddress| -> Result<String> {
             let (title, abstract_) = if d == a {
                 talks[0]
@@ -471,7 +470,7 @@ mod tests {
         let (fields, searcher) = index(&[&talks]);
         let f = [fields.title, fields.r#abstract];
         let stats = Stats::new(&searcher, &searcher, &f).unwrap();
-        let docs = [address(&fields, &searcher, 0), address(&fields, &searcher, 1)];
+        let docs = [address(&searcher, 0), address(&searcher, 1)];
         let texts =
             ["Flutter\nflutter of panels in supersonic flow", "Flutter again\npanel flutter at supersonic speeds"];
         let text = |d: DocAddress| -> Result<String> { Ok(texts[usize::from(d != docs[0])].to_string()) };

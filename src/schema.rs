@@ -1,28 +1,29 @@
 //! The tantivy schema, and how a [`Talk`] becomes a tantivy document.
 //!
 //! Searchable text (analysed by [`crate::analysis`], with positions for phrases): `title`,
-//! `speakers`, `abstract`, `event`, `tags`. Filterable keys (raw, indexed and fast): `id`,
+//! `speakers`, `abstract`, `event`, `tags`. Filterable keys (raw, indexed and fast):
 //! `event_key`, `speaker_key`, `tag_key`, `language`, `year`, and `day` (days since 1970, for
-//! sorting by date). Display data is one stored field, `record`: the whole talk in the layout of
+//! sorting by date). The talk's `id` is a fast field only ([`crate::ids`] finds and deletes
+//! by it). Display data is one stored field, `record`: the whole talk in the layout of
 //! [`crate::records`], which is what search hits, `show`, the suggester and `export` read back.
 
+use tantivy::TantivyDocument;
 use tantivy::schema::{
     BytesOptions, Field, IndexRecordOption, NumericOptions, STRING, Schema, TextFieldIndexing, TextOptions,
 };
-use tantivy::{TantivyDocument, Term};
 
 use crate::analysis;
 use crate::talk::Talk;
 
 /// Bump when the schema or the analysis changes: older indexes must be rebuilt.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// Handles to every field of the schema.
 #[derive(Debug, Clone)]
 pub struct Fields {
     /// The schema itself.
     pub schema: Schema,
-    /// Raw id, for lookups and deletes.
+    /// Raw id, a fast field (not indexed) for lookups and deletes ([`crate::ids`]).
     pub id: Field,
     /// The stored talk ([`crate::records::encode`]).
     pub record: Field,
@@ -82,7 +83,8 @@ impl Fields {
         );
         let key = STRING | tantivy::schema::FAST;
         let num = NumericOptions::default().set_indexed().set_fast();
-        let id = b.add_text_field("id", STRING);
+        // Fast only: the ids are looked up in the column's dictionary (`crate::ids`).
+        let id = b.add_text_field(crate::ids::FIELD, tantivy::schema::FAST);
         let record = b.add_bytes_field("record", BytesOptions::default().set_stored());
         let title = b.add_text_field("title", text.clone());
         let speakers = b.add_text_field("speakers", text.clone());
@@ -122,11 +124,6 @@ impl Fields {
             TextField::Event => self.event,
             TextField::Abstract => self.r#abstract,
         }
-    }
-
-    /// The term that identifies a talk.
-    pub fn id_term(&self, id: &str) -> Term {
-        Term::from_field_text(self.id, id)
     }
 
     /// Makes the tantivy document for `talk`. `indexed_abstract` is the abstract text to make

@@ -551,10 +551,7 @@ impl Engine {
     /// The talk with this id.
     pub fn get(&self, id: &str) -> Result<Talk> {
         let searcher = self.searcher();
-        let term = self.fields.id_term(id);
-        let q = tantivy::query::TermQuery::new(term, tantivy::schema::IndexRecordOption::Basic);
-        let found = searcher.search(&q, &TopDocs::with_limit(1).order_by_score())?;
-        match found.first() {
+        match crate::ids::find(&searcher, &[id])?.first() {
             Some(&(_, address)) => self.load(&searcher, address),
             None => Err(Error::NotFound(id.to_string())),
         }

@@ -1,8 +1,9 @@
 //! Live updates: insert, replace and remove talks in the live index generation, in place.
 //!
 //! `talksearch index` builds a whole new generation; `add`, `remove` and the HTTP write API
-//! change the live one with a tantivy [`IndexWriter`]: for each talk, `delete_term` on its id
-//! and `add_document`; for each removal, `delete_term`; then one commit. tantivy's commit is
+//! change the live one with a tantivy [`IndexWriter`]: one `delete_query` for the ids of the
+//! removed and the replaced talks ([`crate::ids::IdsQuery`]), `add_document` for each talk,
+//! then one commit. tantivy's commit is
 //! atomic (segment files first, then `meta.json` replaced by rename), so readers see all of a
 //! change or none of it, and a writer killed at any moment leaves the last commit as it was.
 //! Files a killed writer left are collected by the next commit.
@@ -16,18 +17,16 @@
 //! the generation was built (stored beside it), so an added talk is indexed as if it had been
 //! imported with the rest.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
 use serde::Serialize;
-use tantivy::collector::Count;
 use tantivy::indexer::LogMergePolicy;
-use tantivy::query::TermQuery;
-use tantivy::schema::IndexRecordOption;
 use tantivy::{IndexWriter, Searcher};
 
 use crate::analysis::FoldHash;
 use crate::error::{Error, Result};
+use crate::ids::IdsQuery;
 use crate::indexer::{PARALLEL_MIN_TALKS, buffer_bytes, indexed_abstract, indexing_threads};
 use crate::schema::Fields;
 use crate::store::{IndexDir, commit_stamped};
@@ -53,8 +52,8 @@ pub struct Applied {
     pub talks: u64,
 }
 
-/// Inserts `talks`, replacing any talk with the same id, in one commit. Ids must be unique
-/// (as [`crate::ingest::read_sources`] guarantees).
+/// Inserts `talks`, replacing any talk with the same id, in one commit. Of talks with the same
+/// id ([`crate::ingest::read_sources`] rejects them), the last one is kept.
 pub fn upsert(dir: &IndexDir, talks: &[Talk], patience: Duration) -> Result<Applied> {
     apply(dir, talks, &[], patience)
 }
@@ -76,19 +75,18 @@ fn apply(dir: &IndexDir, talks: &[Talk], removals: &[String], patience: Duration
     let mut ids: Vec<&str> = removals.iter().map(String::as_str).collect();
     ids.sort_unstable();
     ids.dedup();
-    let mut unknown = Vec::new();
-    for id in &ids {
-        if !contains(&before, &fields, id)? {
-            unknown.push(id.to_string());
-        }
-    }
+    let live_removals = live(&before, &ids)?;
+    let unknown: Vec<String> =
+        ids.iter().zip(&live_removals).filter(|(_, live)| !**live).map(|(id, _)| id.to_string()).collect();
     if !unknown.is_empty() {
         return Err(Error::UnknownIds(unknown));
     }
-    let mut replaced = 0;
-    for talk in talks {
-        replaced += usize::from(contains(&before, &fields, &talk.id)?);
-    }
+    // A talk given twice: the last one wins, as if it replaced the one before.
+    let last: HashMap<&str, usize> = talks.iter().enumerate().map(|(i, t)| (t.id.as_str(), i)).collect();
+    let talks: Vec<&Talk> =
+        talks.iter().enumerate().filter(|&(i, t)| last[t.id.as_str()] == i).map(|(_, t)| t).collect();
+    let talk_ids: Vec<&str> = talks.iter().map(|t| t.id.as_str()).collect();
+    let replaced = live(&before, &talk_ids)?.into_iter().filter(|&live| live).count();
     let applied = Applied { added: talks.len() - replaced, replaced, removed: ids.len(), talks: before.num_docs() };
     if talks.is_empty() && ids.is_empty() {
         return Ok(applied);
@@ -97,17 +95,17 @@ fn apply(dir: &IndexDir, talks: &[Talk], removals: &[String], patience: Duration
     let mut boilerplate = HashSet::with_hasher(FoldHash::new());
     boilerplate.extend(opened.meta.boilerplate.iter().map(String::as_str));
     let threads = if talks.len() >= PARALLEL_MIN_TALKS { indexing_threads() } else { 1 };
-    let mut writer: IndexWriter = opened.index.writer_with_num_threads(threads, buffer_bytes(talks, threads))?;
+    let buffers = buffer_bytes(talks.iter().copied(), threads);
+    let mut writer: IndexWriter = opened.index.writer_with_num_threads(threads, buffers)?;
     let mut policy = LogMergePolicy::default();
     policy.set_del_docs_ratio_before_merge(DELETED_SHARE_BEFORE_MERGE);
     writer.set_merge_policy(Box::new(policy));
-    for id in &ids {
-        writer.delete_term(fields.id_term(id));
-    }
+    // One delete for the removed and the replaced talks, before the new versions are added: a
+    // delete applies to the documents added before it, so the new versions survive.
+    let doomed: Vec<&str> = ids.iter().chain(&talk_ids).copied().collect();
+    writer.delete_query(Box::new(IdsQuery::new(&doomed)))?;
     let mut record = Vec::new();
     for talk in talks {
-        // A delete applies to documents added before it, so the new version survives.
-        writer.delete_term(fields.id_term(&talk.id));
         writer.add_document(fields.document_with(talk, &indexed_abstract(talk, &boilerplate), &mut record))?;
     }
     commit_stamped(&mut writer)?;
@@ -120,10 +118,13 @@ fn apply(dir: &IndexDir, talks: &[Talk], removals: &[String], patience: Duration
     Ok(Applied { talks, ..applied })
 }
 
-/// Whether a live (not deleted) talk has this id.
-fn contains(searcher: &Searcher, fields: &Fields, id: &str) -> Result<bool> {
-    let query = TermQuery::new(fields.id_term(id), IndexRecordOption::Basic);
-    Ok(searcher.search(&query, &Count)? > 0)
+/// Which of `ids` live (not deleted) talks have.
+fn live(searcher: &Searcher, ids: &[&str]) -> Result<Vec<bool>> {
+    let mut live = vec![false; ids.len()];
+    for (i, _) in crate::ids::find(searcher, ids)? {
+        live[i] = true;
+    }
+    Ok(live)
 }
 
 #[cfg(test)]

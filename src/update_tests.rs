@@ -51,6 +51,23 @@ fn upsert_adds_new_talks_and_replaces_by_id() {
 }
 
 #[test]
+fn of_talks_given_twice_the_last_is_kept_and_a_replace_is_applied_twice() {
+    let (_tmp, dir) = index(&base());
+    let first = talk("u/new", "First draft", "Dee Delta", "Drafted.");
+    let last = talk("u/new", "Final version", "Dee Delta", "Published.");
+    let gil = talk("u/gil", "GIL again", "Bob Beta", "Once more.");
+    let applied = upsert(&dir, &[first, gil.clone(), last], PATIENCE).unwrap();
+    assert_eq!(applied, Applied { added: 1, replaced: 1, removed: 0, talks: 4 });
+    let applied = upsert(&dir, &[gil], PATIENCE).unwrap();
+    assert_eq!(applied, Applied { added: 0, replaced: 1, removed: 0, talks: 4 });
+    let engine = Engine::open(dir).unwrap();
+    assert_eq!(engine.num_talks(), 4);
+    assert_eq!(engine.get("u/new").unwrap().title, "Final version");
+    assert!(ids(&engine, "drafted").is_empty());
+    assert_eq!(ids(&engine, "again"), ["u/gil"]);
+}
+
+#[test]
 fn remove_deletes_and_unknown_ids_remove_nothing() {
     let (_tmp, dir) = index(&base());
     let err = remove(&dir, &["u/jit".into(), "u/nope".into(), "u/nada".into()], PATIENCE).unwrap_err();

@@ -585,7 +585,7 @@ pub(crate) mod testing {
         }
 
         pub(crate) fn remove(&mut self, id: &str) {
-            self.writer.delete_term(self.fields.id_term(id));
+            self.writer.delete_query(Box::new(crate::ids::IdsQuery::new(&[id]))).unwrap();
         }
 
         /// Commits (a new segment for what was added) and returns a searcher of the commit.

@@ -600,7 +600,7 @@ pub(crate) mod tests {
                 writer.commit().unwrap();
             }
         }
-        writer.delete_term(fields.id_term(deleted));
+        writer.delete_query(Box::new(crate::ids::IdsQuery::new(&[deleted]))).unwrap();
         writer.commit().unwrap();
         let searcher = index.reader().unwrap().searcher();
         assert!(searcher.segment_readers().len() > 1);
