@@ -2,7 +2,7 @@
 //! suggestion) costs inside the process, without HTTP.
 //!
 //! ```text
-//! cargo run --release --example query_mix -- --index DIR [--rounds N] [--no-prefix] \
+//! cargo run --release --example query_mix -- --index DIR [--rounds N] [--no-prefix] [--slowest N] \
 //!     [--suggest FILE]... [FILE]...
 //! ```
 //!
@@ -13,6 +13,8 @@
 //! lines as `/api/suggest`. Prints, per file, a line of the form
 //! `MIX name=topics.txt kind=search queries=400 rounds=10 p50_us=.. p99_us=.. mean_us=..`, then
 //! `OPEN ms=..` (opening plus warm-up) and `RSS vmhwm_kb=..` (this process's peak).
+//! `--slowest N` also prints each file's N slowest queries (by their median over the rounds),
+//! one `SLOW us=.. query=..` line each: the queries that make the p99.
 
 // The allocator the binary ships with (src/main.rs): the figures are those of the product.
 #[cfg(all(unix, not(target_env = "musl")))]
@@ -25,7 +27,8 @@ use std::time::{Duration, Instant};
 
 use talksearch::{Engine, IndexDir, SearchRequest};
 
-const USAGE: &str = "usage: query_mix --index DIR [--rounds N] [--no-prefix] [--suggest FILE]... [FILE]...";
+const USAGE: &str =
+    "usage: query_mix --index DIR [--rounds N] [--no-prefix] [--slowest N] [--suggest FILE]... [FILE]...";
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
     let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
@@ -47,6 +50,7 @@ fn main() -> ExitCode {
     let mut index = None;
     let mut rounds = 10usize;
     let mut prefix = true;
+    let mut slowest = 0usize;
     let mut mixes: Vec<(PathBuf, bool)> = Vec::new();
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -57,6 +61,10 @@ fn main() -> ExitCode {
                 _ => return fail("--rounds takes a whole number above 0"),
             },
             "--no-prefix" => prefix = false,
+            "--slowest" => match args.next().and_then(|v| v.parse().ok()) {
+                Some(n) => slowest = n,
+                None => return fail("--slowest takes a whole number"),
+            },
             "--suggest" => match args.next() {
                 Some(f) => mixes.push((PathBuf::from(f), true)),
                 None => return fail("--suggest takes a file"),
@@ -104,6 +112,15 @@ fn main() -> ExitCode {
                 }
             }
         }
+        // times[round * n + i] is query i's time in that round.
+        let mut medians: Vec<(Duration, &str)> = (0..queries.len())
+            .map(|i| {
+                let mut own: Vec<Duration> = times.iter().skip(i).step_by(queries.len()).copied().collect();
+                own.sort_unstable();
+                (own[own.len() / 2], queries[i].as_str())
+            })
+            .collect();
+        medians.sort_unstable_by(|a, b| b.cmp(a));
         let mean = times.iter().sum::<Duration>() / times.len() as u32;
         times.sort_unstable();
         let name = file.file_name().map_or_else(|| file.display().to_string(), |n| n.to_string_lossy().into_owned());
@@ -115,6 +132,9 @@ fn main() -> ExitCode {
             percentile(&times, 0.99).as_secs_f64() * 1e6,
             mean.as_secs_f64() * 1e6
         );
+        for (time, query) in medians.iter().take(slowest) {
+            println!("SLOW us={:.0} query={query}", time.as_secs_f64() * 1e6);
+        }
     }
     println!("OPEN ms={:.1}", open.as_secs_f64() * 1e3);
     println!("RSS vmhwm_kb={}", vm_hwm_kb());
