@@ -290,8 +290,9 @@ fn term_and_phrase_queries_on_an_index() {
     assert_eq!(phrase(&["c++", "keith"]), 0);
 }
 
-/// Invariants over a whole corpus, no timing: `TALKSEARCH_CORPUS=file cargo
-/// test --lib analysis -- --ignored` (default: the bundled sample).
+/// Invariants over a whole corpus, and its texts tokenized alike with and without the plain-run
+/// path, no timing: `TALKSEARCH_CORPUS=file cargo test --lib analysis -- --ignored` (default:
+/// the bundled sample).
 #[test]
 #[ignore]
 fn corpus_sanity() {
