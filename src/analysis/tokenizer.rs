@@ -1,6 +1,7 @@
 //! The `talk` tokenizer itself: groups of segments (words, compounds, split words, symbols)
 //! turned into whole, part and stem tokens (see the [`super`] module docs for the rules).
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::iter::Peekable;
 
@@ -33,8 +34,6 @@ pub(super) struct TalkTokenizer {
     out: Vec<Pending>,
     folder: TextAnalyzer,
     stemmer: frostem::Stemmer,
-    /// Packed word -> packed stem, or 0 when the stem is the word itself.
-    cache: HashMap<u128, u128, FoldHash>,
     /// Words are stemmed only if their first byte is in this set.
     pub(super) stem_first: ByteSet,
     /// Whether plain runs ([`super::runs`]) skip word segmentation (false: the reference path,
@@ -276,7 +275,6 @@ impl TalkTokenizer {
             out: Vec::new(),
             folder: folder(),
             stemmer: frostem::Stemmer::new(frostem::Algorithm::English),
-            cache: HashMap::with_hasher(FoldHash::new()),
             stem_first: ByteSet::ALL,
             plain_runs: true,
         }
@@ -289,7 +287,7 @@ impl TalkTokenizer {
         if !self.stem_first.contains(self.parts.as_bytes()[start]) {
             return;
         }
-        let stem = stem_of(&mut self.cache, &self.stemmer, &self.parts[start..end]);
+        let stem = stem_of(&self.stemmer, &self.parts[start..end]);
         if stem.push_to(&mut self.parts) {
             self.out.push(Pending(from, to, pos, end, self.parts.len(), false));
         }
@@ -301,7 +299,7 @@ impl TalkTokenizer {
         if !word.as_bytes().first().is_some_and(|&b| self.stem_first.contains(b)) {
             return false;
         }
-        stem_of(&mut self.cache, &self.stemmer, word).push_to(out)
+        stem_of(&self.stemmer, word).push_to(out)
     }
 }
 
@@ -333,10 +331,17 @@ impl Stem {
     }
 }
 
-/// The stem of `word`, remembered in `cache` (packed word -> packed stem, 0 for itself).
-fn stem_of(cache: &mut HashMap<u128, u128, FoldHash>, stemmer: &frostem::Stemmer, word: &str) -> Stem {
+thread_local! {
+    /// Packed word -> packed stem, or 0 when the stem is the word itself: one cache a thread,
+    /// shared by its tokenizers (tantivy gives each indexing thread one a field, and starts
+    /// them afresh for each segment; the stemmer was a tenth of the analyzer).
+    static STEMS: RefCell<HashMap<u128, u128, FoldHash>> = RefCell::new(HashMap::with_hasher(FoldHash::new()));
+}
+
+/// The stem of `word`, remembered in this thread's [`STEMS`].
+fn stem_of(stemmer: &frostem::Stemmer, word: &str) -> Stem {
     let key = pack(word);
-    match key.and_then(|key| cache.get(&key)) {
+    STEMS.with_borrow_mut(|cache| match key.and_then(|key| cache.get(&key)) {
         Some(0) => Stem::Same,
         Some(&packed) => Stem::Packed(packed),
         None => {
@@ -350,7 +355,7 @@ fn stem_of(cache: &mut HashMap<u128, u128, FoldHash>, stemmer: &frostem::Stemmer
             }
             if changed { Stem::Owned(stem) } else { Stem::Same }
         }
-    }
+    })
 }
 
 impl TokenStream for TalkStream<'_> {
