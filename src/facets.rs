@@ -233,6 +233,11 @@ enum Values {
 }
 
 impl FacetCollector {
+    /// True if it counts no facet, only the matches.
+    pub fn counts_only(&self) -> bool {
+        self.facets.is_empty()
+    }
+
     /// A collector for `facets` over `searcher`, whose text facets' values `ordinals` keeps.
     pub fn new(facets: &[Facet], ordinals: &Ordinals, searcher: &Searcher) -> tantivy::Result<Self> {
         let facets = facets

@@ -26,6 +26,7 @@ pub mod ingest;
 pub mod plan;
 pub mod proximity;
 pub mod query;
+pub mod ranked;
 pub mod readonly;
 pub mod records;
 pub mod rerank;

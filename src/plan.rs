@@ -294,7 +294,13 @@ pub fn build(parsed: &ParsedQuery, fields: &Fields, weights: &Weights, ctx: &Con
         Vec::new()
     };
     let match_all = text_clauses.is_empty();
-    let text: Box<dyn Query> = if match_all { Box::new(AllQuery) } else { Box::new(BooleanQuery::new(text_clauses)) };
+    let text: Box<dyn Query> = match text_clauses.len() {
+        0 => Box::new(AllQuery),
+        // One optional clause alone (the words, mostly) scores as the union of it alone does:
+        // as itself, whose weight can then prune (`words::maxscore`).
+        1 if text_clauses[0].0 == Occur::Should => text_clauses.remove(0).1,
+        _ => Box::new(BooleanQuery::new(text_clauses)),
+    };
     let query: Box<dyn Query> = if filters.is_empty() {
         text
     } else {

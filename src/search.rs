@@ -26,6 +26,7 @@ use crate::hits::{collapse, make_hit, suggest};
 use crate::plan::{self, Weights};
 use crate::proximity;
 use crate::query;
+use crate::ranked::Ranked;
 use crate::rerank;
 use crate::schema::Fields;
 use crate::snapshot::Snapshot;
@@ -33,6 +34,7 @@ use crate::store::IndexDir;
 use crate::suggest::Suggestion;
 use crate::synonyms::Synonyms;
 use crate::talk::Talk;
+use crate::words::WordsQuery;
 
 /// Most hits a request may ask for.
 pub const MAX_LIMIT: usize = 100;
@@ -423,7 +425,14 @@ impl Engine {
                 )?;
                 (docs.into_iter().map(|(_, a)| (0.0, a)).collect(), counted)
             }
-            None => snapshot.search(&self.fanout, &plan.query, &(top.order_by_score(), counter))?,
+            None => {
+                // Large segments are ranked with pruning and counted apart (`ranked`), for the
+                // words query, whose weight prunes and counts without scores.
+                let words = plan.query.downcast_ref::<WordsQuery>().is_some();
+                let split_above = if words { crate::words::DENSE_MAX_DOCS } else { u32::MAX };
+                let ranked = Ranked::new(top.order_by_score(), counter, split_above);
+                snapshot.search(&self.fanout, &plan.query, &ranked)?
+            }
         };
         if rescore {
             proximity::rescore(&searcher, &snapshot.statistics, &plan.near, &mut scored)?;

@@ -33,6 +33,8 @@ use tantivy::{DocId, DocSet, Score, SegmentReader, TERMINATED, Term};
 
 use crate::statistics::TermInfos;
 
+mod maxscore;
+
 /// BM25's k1 and b, as tantivy has them.
 const K1: Score = 1.2;
 const B: Score = 0.75;
@@ -456,6 +458,19 @@ impl WordsWeight {
         })
     }
 
+    /// Where `term`'s postings are in `reader`'s `index` of its field (none if it has none).
+    fn term_info(
+        &self,
+        reader: &SegmentReader,
+        index: &tantivy::InvertedIndexReader,
+        term: &Term,
+    ) -> tantivy::Result<Option<tantivy::postings::TermInfo>> {
+        Ok(match &self.term_infos {
+            Some(known) => known.get(reader, index, term)?,
+            None => index.get_term_info(term)?,
+        })
+    }
+
     /// Adds each alternative's BM25 score in field `f` into `s.field`, noting new documents in
     /// `s.in_field` and, unless the alternatives' postings cover a [`DENSE_SHARE`]th of the
     /// segment or more (returns true then), in `s.field_docs`.
@@ -475,11 +490,7 @@ impl WordsWeight {
         let Scratch { infos, in_field, field_docs, field, .. } = s;
         let mut postings_docs = 0u64;
         for (term, term_boost, weight) in &f.terms {
-            let info = match &self.term_infos {
-                Some(known) => known.get(reader, &index, term)?,
-                None => index.get_term_info(term)?,
-            };
-            let Some(info) = info else { continue };
+            let Some(info) = self.term_info(reader, &index, term)? else { continue };
             postings_docs += u64::from(info.doc_freq);
             // tantivy boosts a term's weight by the product of the boosts above it, outermost first.
             infos.push((info, weight * (boost * term_boost)));
@@ -518,6 +529,49 @@ impl Weight for WordsWeight {
         }
         let (docs, scores) = self.matches(reader, boost)?;
         Ok(Box::new(Listed { docs, scores, at: 0 }))
+    }
+
+    /// The documents that may score above `threshold`, for tantivy's top hits: in a segment
+    /// over the dense limit, found by MaxScore (see [`maxscore`]) without scoring every match.
+    fn for_each_pruning(
+        &self,
+        threshold: Score,
+        reader: &SegmentReader,
+        callback: &mut dyn FnMut(DocId, Score) -> Score,
+    ) -> tantivy::Result<()> {
+        if let Some((limit, weight)) = &self.large
+            && reader.max_doc() > *limit
+        {
+            return match self.prunable() {
+                true => self.for_each_pruned(reader, threshold, callback),
+                false => weight.for_each_pruning(threshold, reader, callback),
+            };
+        }
+        let mut scorer = self.scorer(reader, 1.0)?;
+        let (mut doc, mut threshold) = (scorer.doc(), threshold);
+        while doc != TERMINATED {
+            let score = scorer.score();
+            if score > threshold {
+                threshold = callback(doc, score);
+            }
+            doc = scorer.advance();
+        }
+        Ok(())
+    }
+
+    /// The matching talks still alive: in a segment over the dense limit, counted from the
+    /// terms' postings without scoring them ([`maxscore`]).
+    fn count(&self, reader: &SegmentReader) -> tantivy::Result<u32> {
+        if let Some((limit, _)) = &self.large
+            && reader.max_doc() > *limit
+        {
+            return self.count_unscored(reader);
+        }
+        let mut scorer = self.scorer(reader, 1.0)?;
+        Ok(match reader.alive_bitset() {
+            Some(alive) => scorer.count(alive),
+            None => scorer.count_including_deleted(),
+        })
     }
 
     fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
@@ -563,149 +617,4 @@ impl Scorer for Listed {
 }
 
 #[cfg(test)]
-pub(crate) mod tests {
-    use tantivy::collector::TopDocs;
-    use tantivy::query::{BooleanQuery, BoostQuery, Occur, TermQuery};
-    use tantivy::{DocAddress, Index, IndexWriter};
-
-    use super::*;
-    use crate::schema::Fields;
-    use crate::talk::Talk;
-
-    fn nested(words: &[Vec<FieldTerms>], tie: Score) -> Box<dyn Query> {
-        WordsQuery::new(words.to_vec(), Some(tie)).nested()
-    }
-
-    /// Every document `q` finds in `searcher`, with its score, in document order.
-    pub(crate) fn all(searcher: &tantivy::Searcher, q: &dyn Query) -> Vec<(DocAddress, Score)> {
-        let mut hits: Vec<(DocAddress, Score)> = searcher
-            .search(q, &TopDocs::with_limit(10_000).order_by_score())
-            .unwrap()
-            .into_iter()
-            .map(|(s, a)| (a, s))
-            .collect();
-        hits.sort_by_key(|&(a, _)| a);
-        hits
-    }
-
-    /// A searcher over `talks` in memory, committed after each index in `cuts` (so in several
-    /// segments) and once more after deleting the talk `deleted`.
-    pub(crate) fn segmented(fields: &Fields, talks: &[Talk], cuts: &[usize], deleted: &str) -> tantivy::Searcher {
-        let index = Index::create_in_ram(fields.schema.clone());
-        crate::analysis::register(&index);
-        let mut writer: IndexWriter = index.writer_with_num_threads(1, 15_000_000).unwrap();
-        for (i, talk) in talks.iter().enumerate() {
-            writer.add_document(fields.document(talk, &talk.r#abstract)).unwrap();
-            if cuts.contains(&i) {
-                writer.commit().unwrap();
-            }
-        }
-        writer.delete_query(Box::new(crate::ids::IdsQuery::new(&[deleted]))).unwrap();
-        writer.commit().unwrap();
-        let searcher = index.reader().unwrap().searcher();
-        assert!(searcher.segment_readers().len() > 1);
-        searcher
-    }
-
-    #[test]
-    fn scores_as_tantivys_own_queries_do() {
-        let fields = Fields::new();
-        let words = ["coroutines", "generators", "asyncio", "python", "web", "event", "loops"];
-        let talks: Vec<Talk> = (0..300usize)
-            .map(|i| {
-                let pick = |k: usize| words[(i * k + k) % words.len()];
-                let mut talk = Talk::new(format!("t/{i}"), format!("{} and {}", pick(3), pick(5)));
-                talk.r#abstract = (0..i % 17).map(|k| pick(k + 2)).collect::<Vec<_>>().join(" ");
-                talk.tags = vec![pick(7).to_string()];
-                // `gevent`: in few titles (a field listed document by document) and in a third
-                // of the abstracts (one combined from its bit set), so one word has both.
-                if i % 37 == 0 {
-                    talk.title.push_str(" with gevent");
-                }
-                if i % 3 == 0 {
-                    talk.r#abstract.push_str(" gevent");
-                }
-                talk
-            })
-            .collect();
-        // Segments of 50, 150 and 100 talks.
-        let searcher = segmented(&fields, &talks, &[49, 199], "t/5");
-        let field_terms = |word: &str, stem: &str| -> Vec<FieldTerms> {
-            [(fields.title, 1.5), (fields.r#abstract, 1.0), (fields.tags, 2.0)]
-                .into_iter()
-                .map(|(field, w)| FieldTerms {
-                    field,
-                    terms: vec![
-                        (Term::from_field_text(field, word), w),
-                        (Term::from_field_text(field, stem), w * 0.5),
-                        (Term::from_field_text(field, "absent"), w * 0.2),
-                    ],
-                })
-                .collect()
-        };
-        let query = vec![field_terms("coroutines", "\u{1}coroutin"), field_terms("loops", "\u{1}loop")];
-        let ours = WordsQuery::new(query.clone(), Some(0.6));
-        let theirs = nested(&query, 0.6);
-        let found = all(&searcher, &ours);
-        assert!(found.len() > 100, "{}", found.len());
-        assert_eq!(found, all(&searcher, theirs.as_ref()), "the same documents, the same scores");
-        // Words whose fields are sparse, dense, or both (see `DENSE_SHARE`).
-        for words in [&["gevent", "loops"][..], &["gevent"], &["coroutines", "gevent"]] {
-            let q: Vec<Vec<FieldTerms>> = words.iter().map(|w| field_terms(w, "\u{1}none")).collect();
-            let mixed = all(&searcher, &WordsQuery::new(q.clone(), Some(0.6)));
-            assert!(!mixed.is_empty());
-            assert_eq!(mixed, all(&searcher, nested(&q, 0.6).as_ref()), "{words:?}");
-            // Fields summed instead of a dis-max.
-            let summed = WordsQuery::new(q.clone(), None);
-            assert_eq!(all(&searcher, &summed), all(&searcher, summed.nested().as_ref()), "{words:?} summed");
-        }
-        // Clauses after the words (a query's synonyms: a term, one word scored here too, a
-        // boosted one) sum as tantivy's union of them all, the words first, sums them.
-        let then = || -> Vec<Box<dyn Query>> {
-            let web: Box<dyn Query> =
-                Box::new(TermQuery::new(Term::from_field_text(fields.title, "web"), IndexRecordOption::WithFreqs));
-            let one_word = WordsQuery::new(vec![field_terms("gevent", "\u{1}none")], Some(0.6));
-            vec![web, Box::new(BoostQuery::new(Box::new(one_word), 0.8))]
-        };
-        let union = BooleanQuery::new(
-            std::iter::once(Box::new(WordsQuery::new(query.clone(), Some(0.6))) as Box<dyn Query>)
-                .chain(then())
-                .map(|q| (Occur::Should, q))
-                .collect(),
-        );
-        let summed = all(&searcher, &WordsQuery::new(query.clone(), Some(0.6)).and_then(then()));
-        assert!(summed.len() >= found.len() && summed != found, "the clauses add documents or scores");
-        assert_eq!(summed, all(&searcher, &union));
-        let then_nested = WordsQuery::new(query.clone(), Some(0.6)).and_then(then()).nested();
-        assert_eq!(summed, all(&searcher, then_nested.as_ref()), "nested for large segments");
-        // Under an outer boost (a synonym's) too.
-        let boosted = BoostQuery::new(Box::new(ours), 0.8);
-        assert_eq!(all(&searcher, &boosted), all(&searcher, &BoostQuery::new(theirs, 0.8)));
-        // As a required clause besides another.
-        let web = || -> Box<dyn Query> {
-            Box::new(TermQuery::new(Term::from_field_text(fields.title, "web"), IndexRecordOption::WithFreqs))
-        };
-        let with = |q: Box<dyn Query>| BooleanQuery::new(vec![(Occur::Must, q), (Occur::Should, web())]);
-        let required = with(Box::new(WordsQuery::new(query.clone(), Some(0.6))));
-        assert_eq!(all(&searcher, &required), all(&searcher, &with(nested(&query, 0.6))));
-        let count = WordsQuery::new(query.clone(), Some(0.6)).count(&searcher).unwrap();
-        assert_eq!(count, found.len(), "counted without scores, deleted talks left out");
-        // A search that stopped half-way (an error, a panic) leaves the arrays dirty: the next
-        // one clears them first.
-        SCRATCH.with_borrow_mut(|s| {
-            s.field[3] = 7.0;
-            s.total[4] = 9.0;
-            s.in_total[0] |= 1 << 5;
-            s.field_docs.push(3);
-            s.dirty = true;
-        });
-        assert_eq!(all(&searcher, &WordsQuery::new(query.clone(), Some(0.6))), found);
-        // Segments over the limit scored by tantivy's scorers, alone or beside dense ones.
-        let sizes: Vec<u32> = searcher.segment_readers().iter().map(|r| r.max_doc()).collect();
-        assert!(sizes.iter().any(|&n| n <= 99) && sizes.iter().any(|&n| n > 99), "{sizes:?}");
-        for limit in [0, 99] {
-            let q = WordsQuery::new(query.clone(), Some(0.6)).with_dense_limit(limit);
-            assert_eq!(all(&searcher, &q), found, "limit {limit}");
-        }
-    }
-}
+pub(crate) mod tests;

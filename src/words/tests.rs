@@ -1,0 +1,270 @@
+//! The words query scored against tantivy's own queries, top hits with pruning, counts.
+
+use tantivy::collector::TopDocs;
+use tantivy::query::{BooleanQuery, BoostQuery, EnableScoring, Occur, TermQuery};
+use tantivy::{DocAddress, Index, IndexWriter};
+
+use super::*;
+use crate::schema::Fields;
+use crate::talk::Talk;
+
+fn nested(words: &[Vec<FieldTerms>], tie: Score) -> Box<dyn Query> {
+    WordsQuery::new(words.to_vec(), Some(tie)).nested()
+}
+
+/// Every document `q` finds in `searcher`, with its score, in document order.
+pub(crate) fn all(searcher: &tantivy::Searcher, q: &dyn Query) -> Vec<(DocAddress, Score)> {
+    let mut hits: Vec<(DocAddress, Score)> = searcher
+        .search(q, &TopDocs::with_limit(10_000).order_by_score())
+        .unwrap()
+        .into_iter()
+        .map(|(s, a)| (a, s))
+        .collect();
+    hits.sort_by_key(|&(a, _)| a);
+    hits
+}
+
+/// A searcher over `talks` in memory, committed after each index in `cuts` (so in several
+/// segments) and once more after deleting the talk `deleted`.
+pub(crate) fn segmented(fields: &Fields, talks: &[Talk], cuts: &[usize], deleted: &str) -> tantivy::Searcher {
+    let index = Index::create_in_ram(fields.schema.clone());
+    crate::analysis::register(&index);
+    let mut writer: IndexWriter = index.writer_with_num_threads(1, 15_000_000).unwrap();
+    for (i, talk) in talks.iter().enumerate() {
+        writer.add_document(fields.document(talk, &talk.r#abstract)).unwrap();
+        if cuts.contains(&i) {
+            writer.commit().unwrap();
+        }
+    }
+    writer.delete_query(Box::new(crate::ids::IdsQuery::new(&[deleted]))).unwrap();
+    writer.commit().unwrap();
+    let searcher = index.reader().unwrap().searcher();
+    assert!(searcher.segment_readers().len() > 1);
+    searcher
+}
+
+#[test]
+fn scores_as_tantivys_own_queries_do() {
+    let fields = Fields::new();
+    let words = ["coroutines", "generators", "asyncio", "python", "web", "event", "loops"];
+    let talks: Vec<Talk> = (0..300usize)
+        .map(|i| {
+            let pick = |k: usize| words[(i * k + k) % words.len()];
+            let mut talk = Talk::new(format!("t/{i}"), format!("{} and {}", pick(3), pick(5)));
+            talk.r#abstract = (0..i % 17).map(|k| pick(k + 2)).collect::<Vec<_>>().join(" ");
+            talk.tags = vec![pick(7).to_string()];
+            // `gevent`: in few titles (a field listed document by document) and in a third
+            // of the abstracts (one combined from its bit set), so one word has both.
+            if i % 37 == 0 {
+                talk.title.push_str(" with gevent");
+            }
+            if i % 3 == 0 {
+                talk.r#abstract.push_str(" gevent");
+            }
+            talk
+        })
+        .collect();
+    // Segments of 50, 150 and 100 talks.
+    let searcher = segmented(&fields, &talks, &[49, 199], "t/5");
+    let field_terms = |word: &str, stem: &str| -> Vec<FieldTerms> {
+        [(fields.title, 1.5), (fields.r#abstract, 1.0), (fields.tags, 2.0)]
+            .into_iter()
+            .map(|(field, w)| FieldTerms {
+                field,
+                terms: vec![
+                    (Term::from_field_text(field, word), w),
+                    (Term::from_field_text(field, stem), w * 0.5),
+                    (Term::from_field_text(field, "absent"), w * 0.2),
+                ],
+            })
+            .collect()
+    };
+    let query = vec![field_terms("coroutines", "\u{1}coroutin"), field_terms("loops", "\u{1}loop")];
+    let ours = WordsQuery::new(query.clone(), Some(0.6));
+    let theirs = nested(&query, 0.6);
+    let found = all(&searcher, &ours);
+    assert!(found.len() > 100, "{}", found.len());
+    assert_eq!(found, all(&searcher, theirs.as_ref()), "the same documents, the same scores");
+    // Words whose fields are sparse, dense, or both (see `DENSE_SHARE`).
+    for words in [&["gevent", "loops"][..], &["gevent"], &["coroutines", "gevent"]] {
+        let q: Vec<Vec<FieldTerms>> = words.iter().map(|w| field_terms(w, "\u{1}none")).collect();
+        let mixed = all(&searcher, &WordsQuery::new(q.clone(), Some(0.6)));
+        assert!(!mixed.is_empty());
+        assert_eq!(mixed, all(&searcher, nested(&q, 0.6).as_ref()), "{words:?}");
+        // Fields summed instead of a dis-max.
+        let summed = WordsQuery::new(q.clone(), None);
+        assert_eq!(all(&searcher, &summed), all(&searcher, summed.nested().as_ref()), "{words:?} summed");
+    }
+    // Clauses after the words (a query's synonyms: a term, one word scored here too, a
+    // boosted one) sum as tantivy's union of them all, the words first, sums them.
+    let then = || -> Vec<Box<dyn Query>> {
+        let web: Box<dyn Query> =
+            Box::new(TermQuery::new(Term::from_field_text(fields.title, "web"), IndexRecordOption::WithFreqs));
+        let one_word = WordsQuery::new(vec![field_terms("gevent", "\u{1}none")], Some(0.6));
+        vec![web, Box::new(BoostQuery::new(Box::new(one_word), 0.8))]
+    };
+    let union = BooleanQuery::new(
+        std::iter::once(Box::new(WordsQuery::new(query.clone(), Some(0.6))) as Box<dyn Query>)
+            .chain(then())
+            .map(|q| (Occur::Should, q))
+            .collect(),
+    );
+    let summed = all(&searcher, &WordsQuery::new(query.clone(), Some(0.6)).and_then(then()));
+    assert!(summed.len() >= found.len() && summed != found, "the clauses add documents or scores");
+    assert_eq!(summed, all(&searcher, &union));
+    let then_nested = WordsQuery::new(query.clone(), Some(0.6)).and_then(then()).nested();
+    assert_eq!(summed, all(&searcher, then_nested.as_ref()), "nested for large segments");
+    // Under an outer boost (a synonym's) too.
+    let boosted = BoostQuery::new(Box::new(ours), 0.8);
+    assert_eq!(all(&searcher, &boosted), all(&searcher, &BoostQuery::new(theirs, 0.8)));
+    // As a required clause besides another.
+    let web = || -> Box<dyn Query> {
+        Box::new(TermQuery::new(Term::from_field_text(fields.title, "web"), IndexRecordOption::WithFreqs))
+    };
+    let with = |q: Box<dyn Query>| BooleanQuery::new(vec![(Occur::Must, q), (Occur::Should, web())]);
+    let required = with(Box::new(WordsQuery::new(query.clone(), Some(0.6))));
+    assert_eq!(all(&searcher, &required), all(&searcher, &with(nested(&query, 0.6))));
+    let count = WordsQuery::new(query.clone(), Some(0.6)).count(&searcher).unwrap();
+    assert_eq!(count, found.len(), "counted without scores, deleted talks left out");
+    // A search that stopped half-way (an error, a panic) leaves the arrays dirty: the next
+    // one clears them first.
+    SCRATCH.with_borrow_mut(|s| {
+        s.field[3] = 7.0;
+        s.total[4] = 9.0;
+        s.in_total[0] |= 1 << 5;
+        s.field_docs.push(3);
+        s.dirty = true;
+    });
+    assert_eq!(all(&searcher, &WordsQuery::new(query.clone(), Some(0.6))), found);
+    // Segments over the limit scored by tantivy's scorers, alone or beside dense ones.
+    let sizes: Vec<u32> = searcher.segment_readers().iter().map(|r| r.max_doc()).collect();
+    assert!(sizes.iter().any(|&n| n <= 99) && sizes.iter().any(|&n| n > 99), "{sizes:?}");
+    for limit in [0, 99] {
+        let q = WordsQuery::new(query.clone(), Some(0.6)).with_dense_limit(limit);
+        assert_eq!(all(&searcher, &q), found, "limit {limit}");
+    }
+}
+
+/// `n` talks whose words follow a skewed distribution, as real text's do: `w0` in most of
+/// them, `w1` in many, later words ever rarer (and in several fields, with repeats).
+fn skewed_talks(n: usize) -> Vec<Talk> {
+    let mut state = 0x9e37_79b9_7f4a_7c15u64;
+    let mut next = move |below: u64| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state % below
+    };
+    // A word index from 0 up, each about half as likely as the one before.
+    let mut word = move || format!("w{}", next(1 << 12).leading_zeros().saturating_sub(52));
+    (0..n)
+        .map(|i| {
+            let title: Vec<String> = (0..3).map(|_| word()).collect();
+            let mut talk = Talk::new(format!("t/{i}"), title.join(" "));
+            talk.r#abstract = (0..(i % 23 + 2)).map(|_| word()).collect::<Vec<_>>().join(" ");
+            talk.tags = vec![word()];
+            talk
+        })
+        .collect()
+}
+
+/// A query for `words` in the title, abstract and tags, each with a stem and an absent term.
+fn skewed_query(fields: &Fields, words: &[&str]) -> Vec<Vec<FieldTerms>> {
+    let per_field = [(fields.title, 2.0), (fields.r#abstract, 1.0), (fields.tags, 1.5)];
+    words
+        .iter()
+        .map(|w| {
+            per_field
+                .iter()
+                .map(|&(field, boost)| FieldTerms {
+                    field,
+                    terms: vec![
+                        (Term::from_field_text(field, w), boost),
+                        (Term::from_field_text(field, &format!("\u{1}{w}")), boost * 0.5),
+                        (Term::from_field_text(field, "absent"), boost * 0.2),
+                    ],
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// What tantivy's top hits collector is handed by `weight` in `searcher`'s segments, with a
+/// top-`k` threshold kept as its collector keeps it: (the top `k`, how many were handed over).
+fn pruned_top(searcher: &tantivy::Searcher, q: &dyn Query, k: usize) -> (Vec<(Score, DocAddress)>, usize) {
+    let weight = q.weight(EnableScoring::enabled_from_searcher(searcher)).unwrap();
+    let (mut top, mut handed) = (Vec::new(), 0);
+    for (ord, reader) in searcher.segment_readers().iter().enumerate() {
+        let mut segment: Vec<(Score, DocId)> = Vec::new();
+        weight
+            .for_each_pruning(Score::MIN, reader, &mut |doc, score| {
+                handed += 1;
+                segment.push((score, doc));
+                // Best first, the lower document first among equals; keep `k`.
+                segment.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+                segment.truncate(k);
+                if segment.len() == k { segment[k - 1].0 } else { Score::MIN }
+            })
+            .unwrap();
+        top.extend(segment.into_iter().map(|(s, d)| (s, DocAddress::new(ord as u32, d))));
+    }
+    top.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    top.truncate(k);
+    (top, handed)
+}
+
+#[test]
+fn maxscore_finds_the_exhaustive_top_hits_scoring_fewer_documents() {
+    let fields = Fields::new();
+    let talks = skewed_talks(3_000);
+    let searcher = segmented(&fields, &talks, &[999, 2_199], "t/7");
+    let mut pruned_any = false;
+    for words in [&["w0"][..], &["w0", "w5"], &["w1", "w0", "w7"], &["w3", "w2"], &["w9", "w0", "w1", "w2"]] {
+        let query = skewed_query(&fields, words);
+        for tie in [Some(0.6), None, Some(1.0)] {
+            // Every segment is over the limit: MaxScore. Against tantivy's own scorers,
+            // handed every match in turn.
+            let pruned = WordsQuery::new(query.clone(), tie).with_dense_limit(0);
+            let exhaustive = WordsQuery::new(query.clone(), tie).nested();
+            let matches = all(&searcher, exhaustive.as_ref()).len();
+            assert!(matches > 50, "{words:?}: {matches}");
+            for k in [1, 3, 10, 100] {
+                maxscore::SCORED.set(0);
+                let (ours, handed) = pruned_top(&searcher, &pruned, k);
+                let scored = maxscore::SCORED.get();
+                let (theirs, all_handed) = pruned_top(&searcher, exhaustive.as_ref(), k);
+                assert_eq!(ours, theirs, "{words:?} tie {tie:?} k {k}: the same hits and scores, to the bit");
+                assert_eq!(handed, all_handed, "{words:?} tie {tie:?} k {k}: the same documents handed over");
+                assert!(scored <= matches, "{words:?} tie {tie:?} k {k}: {scored} scored");
+                pruned_any |= scored < matches / 2;
+                let collected = searcher.search(&pruned, &TopDocs::with_limit(k).order_by_score()).unwrap();
+                assert_eq!(collected, ours, "through tantivy's collector");
+            }
+            let counted = WordsQuery::new(query.clone(), tie).with_dense_limit(0).count(&searcher).unwrap();
+            assert_eq!(counted, matches, "{words:?}: counted without scores, the deleted talk left out");
+        }
+    }
+    assert!(pruned_any, "MaxScore scored under half the matches somewhere");
+}
+
+#[test]
+fn maxscore_stands_aside_for_what_it_cannot_bound() {
+    let fields = Fields::new();
+    let talks = skewed_talks(1_500);
+    let searcher = segmented(&fields, &talks, &[700], "t/3");
+    let query = skewed_query(&fields, &["w0", "w4"]);
+    let web: Box<dyn Query> =
+        Box::new(TermQuery::new(Term::from_field_text(fields.title, "w6"), IndexRecordOption::WithFreqs));
+    // Clauses after the words, a tie breaker over 1: tantivy's scorers prune (or not) instead,
+    // and the top hits and counts are still the exhaustive ones.
+    for q in [
+        WordsQuery::new(query.clone(), Some(0.6)).and_then(vec![web.box_clone()]),
+        WordsQuery::new(query.clone(), Some(1.5)),
+    ] {
+        let large = q.clone().with_dense_limit(0);
+        let (ours, _) = pruned_top(&searcher, &large, 10);
+        let (theirs, _) = pruned_top(&searcher, q.nested().as_ref(), 10);
+        assert_eq!(ours, theirs);
+        assert_eq!(large.count(&searcher).unwrap(), all(&searcher, q.nested().as_ref()).len());
+    }
+}
