@@ -297,7 +297,7 @@ pub fn build(parsed: &ParsedQuery, fields: &Fields, weights: &Weights, ctx: &Con
     let text: Box<dyn Query> = match text_clauses.len() {
         0 => Box::new(AllQuery),
         // One optional clause alone (the words, mostly) scores as the union of it alone does:
-        // as itself, whose weight can then prune (`words::maxscore`).
+        // as itself, whose weight can then prune (`words::pruning`).
         1 if text_clauses[0].0 == Occur::Should => text_clauses.remove(0).1,
         _ => Box::new(BooleanQuery::new(text_clauses)),
     };

@@ -4,7 +4,7 @@
 //! that counts no facets, a segment over the words query's dense limit (see
 //! [`crate::words::DENSE_MAX_DOCS`]) is collected in two cheaper passes instead: its top hits
 //! through the weight's pruning (tantivy's top-hits collector alone, which lets the words query
-//! skip the documents that cannot enter the top: `words::maxscore`) and its count from the
+//! skip the documents that cannot enter the top: `words::pruning`) and its count from the
 //! weight, without scores. The hits, their scores and the count are the same either way.
 
 use tantivy::collector::{Collector, SegmentCollector};

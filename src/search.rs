@@ -428,8 +428,8 @@ impl Engine {
             None => {
                 // Large segments are ranked with pruning and counted apart (`ranked`), for the
                 // words query, whose weight prunes and counts without scores.
-                let words = plan.query.downcast_ref::<WordsQuery>().is_some();
-                let split_above = if words { crate::words::DENSE_MAX_DOCS } else { u32::MAX };
+                let prunes = plan.query.downcast_ref::<WordsQuery>().is_some_and(WordsQuery::prunes);
+                let split_above = if prunes { crate::words::DENSE_MAX_DOCS } else { u32::MAX };
                 let ranked = Ranked::new(top.order_by_score(), counter, split_above);
                 snapshot.search(&self.fanout, &plan.query, &ranked)?
             }

@@ -14,7 +14,7 @@
 //! dictionary a search, some 5% of its cycles (`perf`, the topics mix).
 
 use std::collections::HashMap;
-use std::sync::RwLock;
+use std::sync::{Arc, RwLock};
 
 use tantivy::index::{InvertedIndexReader, SegmentId};
 use tantivy::postings::TermInfo;
@@ -76,16 +76,27 @@ impl Bm25StatisticsProvider for Statistics {
     }
 }
 
+/// Word key -> the word's best score in each window of one segment.
+type SegmentWords = HashMap<Vec<u8>, Arc<[f32]>, FoldHash>;
+
 /// Term -> its postings' place in one segment (None: not there).
 type SegmentTerms = HashMap<Term, Option<TermInfo>, FoldHash>;
 
 /// Where each term's postings are in each segment (or that it has none), looked up once per
 /// snapshot: at most [`MAX_TERMS`] answers (about 100 bytes each), past which lookups go to the
 /// term dictionary. A segment's term dictionary never changes, so an answer stays true.
+///
+/// It also remembers the best score each query word reached in each window of
+/// [`WORD_WINDOW`] documents of each segment, which the words query learns while finding top
+/// hits there (`words::pruning`), for at most [`MAX_WINDOWS`] windows in all. A word is keyed
+/// by all its score depends on (fields, terms, boosts, BM25 weights, length factors), so a best
+/// score stays true for the snapshot's life.
 #[derive(Default)]
 pub(crate) struct TermInfos {
     /// Segment -> term -> its postings' place.
     segments: RwLock<HashMap<SegmentId, SegmentTerms, FoldHash>>,
+    /// Segment -> word key -> the word's best score in each window there.
+    word_maxima: RwLock<HashMap<SegmentId, SegmentWords, FoldHash>>,
 }
 
 impl std::fmt::Debug for TermInfos {
@@ -94,6 +105,13 @@ impl std::fmt::Debug for TermInfos {
         f.debug_struct("TermInfos").field("terms", &known.values().map(HashMap::len).sum::<usize>()).finish()
     }
 }
+
+/// Documents in a window of a word's best scores (`words::pruning`).
+pub(crate) const WORD_WINDOW: u32 = 4_096;
+
+/// Most windows' best scores remembered in all (4 bytes each, plus about 100 bytes a word and
+/// segment): 8 MB, some 16,000 words and segments at 123 windows a segment of 500,000 talks.
+const MAX_WINDOWS: usize = 2_000_000;
 
 impl TermInfos {
     /// What `index` (the inverted index of one of `segment`'s fields) says of `term`.
@@ -116,6 +134,22 @@ impl TermInfos {
             known.entry(id).or_default().insert(term.clone(), info.clone());
         }
         Ok(info)
+    }
+
+    /// The best scores, window by window, of the word keyed `key` in `segment`, if learnt.
+    pub(crate) fn word_maxima(&self, segment: SegmentId, key: &[u8]) -> Option<Arc<[f32]>> {
+        let known = self.word_maxima.read().unwrap_or_else(|e| e.into_inner());
+        known.get(&segment).and_then(|words| words.get(key)).cloned()
+    }
+
+    /// Remembers the best scores, window by window, of the word keyed `key` in `segment`, every
+    /// document of it in the segment scored.
+    pub(crate) fn learn_word_maxima(&self, segment: SegmentId, key: &[u8], maxima: Vec<f32>) {
+        let mut known = self.word_maxima.write().unwrap_or_else(|e| e.into_inner());
+        let held: usize = known.values().flat_map(HashMap::values).map(|m| m.len()).sum();
+        if held + maxima.len() <= MAX_WINDOWS {
+            known.entry(segment).or_default().insert(key.to_vec(), maxima.into());
+        }
     }
 }
 

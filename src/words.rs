@@ -20,7 +20,6 @@
 //! tantivy's union of the words and them, which buffers and merges every matching document
 //! again, their documents are added into the same arrays, in clause order, as the union sums.
 
-use std::cell::RefCell;
 use std::sync::Arc;
 
 use tantivy::fieldnorm::FieldNormReader;
@@ -33,7 +32,10 @@ use tantivy::{DocId, DocSet, Score, SegmentReader, TERMINATED, Term};
 
 use crate::statistics::TermInfos;
 
-mod maxscore;
+mod pruning;
+mod scratch;
+
+use scratch::{SCRATCH, Scratch, docs_in, larger, mark};
 
 /// BM25's k1 and b, as tantivy has them.
 const K1: Score = 1.2;
@@ -68,6 +70,8 @@ pub struct WordsQuery {
     then: Vec<Box<dyn Query>>,
     tie_breaker: Option<Score>,
     dense_max_docs: u32,
+    /// Documents in a window of a large segment (see [`pruning`]).
+    window: u32,
     /// The snapshot's remembered term dictionary answers, if it is searched with them.
     term_infos: Option<Arc<TermInfos>>,
 }
@@ -79,6 +83,7 @@ impl Clone for WordsQuery {
             then: self.then.iter().map(|q| q.box_clone()).collect(),
             tie_breaker: self.tie_breaker,
             dense_max_docs: self.dense_max_docs,
+            window: self.window,
             term_infos: self.term_infos.clone(),
         }
     }
@@ -87,7 +92,14 @@ impl Clone for WordsQuery {
 impl WordsQuery {
     /// Words (each a list of fields) combined as described on [`WordsQuery`].
     pub fn new(words: Vec<Vec<FieldTerms>>, tie_breaker: Option<Score>) -> WordsQuery {
-        WordsQuery { words, then: Vec::new(), tie_breaker, dense_max_docs: DENSE_MAX_DOCS, term_infos: None }
+        WordsQuery {
+            words,
+            then: Vec::new(),
+            tie_breaker,
+            dense_max_docs: DENSE_MAX_DOCS,
+            window: crate::statistics::WORD_WINDOW,
+            term_infos: None,
+        }
     }
 
     /// Adds optional `clauses` after the words: a document's score is the words' plus each
@@ -112,6 +124,12 @@ impl WordsQuery {
     /// Scores segments of more than `docs` documents with tantivy's scorers (for tests).
     pub fn with_dense_limit(mut self, docs: u32) -> WordsQuery {
         self.dense_max_docs = docs;
+        self
+    }
+
+    /// Skips and learns windows of `docs` documents in large segments (for tests).
+    pub fn with_window(mut self, docs: u32) -> WordsQuery {
+        self.window = docs.max(1);
         self
     }
 
@@ -179,10 +197,27 @@ struct WordsWeight {
     term_infos: Option<Arc<TermInfos>>,
     tie_breaker: Option<Score>,
     scoring: bool,
+    /// [`WordsQuery::prunes`].
+    prunes: bool,
     /// The weights of [`WordsQuery::then`].
     then: Vec<Box<dyn Weight>>,
-    /// tantivy's weight of the same query, for segments of more than `dense_max_docs`.
-    large: Option<(u32, Box<dyn Weight>)>,
+    /// tantivy's weights, for segments of more than `dense_max_docs`.
+    large: Option<Large>,
+}
+
+/// tantivy's weights of the query, for large segments: scoring every match through them, or
+/// finding the top hits window by window, skipping windows that cannot hold one ([`pruning`]).
+struct Large {
+    /// Segments of more documents than this are large.
+    limit: u32,
+    /// The whole query (a union of words, then the further clauses).
+    whole: Box<dyn Weight>,
+    /// Each word's key for the best scores learnt ([`pruning::word_key`]).
+    keys: Vec<Vec<u8>>,
+    /// Documents in a window of best scores.
+    window: u32,
+    /// Matches counted while a segment's top hits were found, for [`Weight::count`] to take.
+    counted: std::sync::Mutex<Vec<(tantivy::index::SegmentId, u32)>>,
 }
 
 impl Query for WordsQuery {
@@ -219,9 +254,13 @@ impl Query for WordsQuery {
         }
         let limit = self.dense_max_docs;
         let large = match enable_scoring.searcher() {
-            Some(searcher) if searcher.segment_readers().iter().any(|r| r.max_doc() > limit) => {
-                Some((limit, self.nested().weight(enable_scoring)?))
-            }
+            Some(searcher) if searcher.segment_readers().iter().any(|r| r.max_doc() > limit) => Some(Large {
+                limit,
+                whole: self.nested().weight(enable_scoring)?,
+                keys: words.iter().map(|w| pruning::word_key(w, self.tie_breaker)).collect(),
+                window: self.window,
+                counted: Default::default(),
+            }),
             _ => None,
         };
         let then = self.then.iter().map(|q| q.weight(enable_scoring)).collect::<tantivy::Result<_>>()?;
@@ -230,6 +269,7 @@ impl Query for WordsQuery {
             term_infos: self.term_infos.clone(),
             tie_breaker: self.tie_breaker,
             scoring: stats.is_some(),
+            prunes: self.prunes(),
             then,
             large,
         }))
@@ -241,159 +281,6 @@ impl Query for WordsQuery {
         }
         self.then.iter().for_each(|q| q.query_terms(visitor));
     }
-}
-
-/// Per-document arrays of one segment, reused by the searches of a thread: as long as the
-/// largest segment scored here, at most [`DENSE_MAX_DOCS`] (about 1.6 MB a thread). Every array is all
-/// zeros (every bit clear, every list empty) between searches, unless `dirty`: a search that
-/// failed (an I/O error) or panicked half-way, after which the next one clears them first.
-#[derive(Default)]
-struct Scratch {
-    dirty: bool,
-    field: Vec<Score>,
-    max: Vec<Score>,
-    sum: Vec<Score>,
-    total: Vec<Score>,
-    in_field: Vec<u64>,
-    in_word: Vec<u64>,
-    in_total: Vec<u64>,
-    field_docs: Vec<DocId>,
-    word_docs: Vec<DocId>,
-    /// The postings of the alternatives of the field being scored, and their weights.
-    infos: Vec<(tantivy::postings::TermInfo, Score)>,
-}
-
-impl Scratch {
-    /// Makes the arrays `docs` long, and all zeros if a search left them dirty.
-    fn fit(&mut self, docs: usize) {
-        if std::mem::take(&mut self.dirty) {
-            for v in [&mut self.field, &mut self.max, &mut self.sum, &mut self.total] {
-                v.fill(0.0);
-            }
-            for v in [&mut self.in_field, &mut self.in_word, &mut self.in_total] {
-                v.fill(0);
-            }
-            self.field_docs.clear();
-            self.word_docs.clear();
-            self.infos.clear();
-        }
-        let words = docs.div_ceil(64);
-        for v in [&mut self.field, &mut self.max, &mut self.sum, &mut self.total] {
-            if v.len() < docs {
-                v.resize(docs, 0.0);
-            }
-        }
-        for v in [&mut self.in_field, &mut self.in_word, &mut self.in_total] {
-            if v.len() < words {
-                v.resize(words, 0);
-            }
-        }
-    }
-}
-
-impl Scratch {
-    /// Combines `doc`'s score in the field just scored into its word's (dis-max and sum over
-    /// fields), listing it in `word_docs` if `list` and it is new to the word.
-    fn add_to_word(&mut self, doc: DocId, list: bool) {
-        let d = doc as usize;
-        let score = std::mem::take(&mut self.field[d]);
-        if mark(&mut self.in_word, doc) && list {
-            self.word_docs.push(doc);
-        }
-        self.max[d] = larger(score, self.max[d]);
-        self.sum[d] += score;
-    }
-
-    /// Adds `doc`'s word score into its total; 1 if the document is new to the total.
-    fn add_to_total(&mut self, doc: DocId, tie_breaker: Option<Score>) -> usize {
-        let d = doc as usize;
-        let (max, sum) = (std::mem::take(&mut self.max[d]), std::mem::take(&mut self.sum[d]));
-        let new = usize::from(mark(&mut self.in_total, doc));
-        self.total[d] += match tie_breaker {
-            Some(tie) => max + (sum - max) * tie,
-            None => sum,
-        };
-        new
-    }
-}
-
-impl Scratch {
-    /// [`Scratch::add_to_word`] for every document of a field whose postings cover much of
-    /// the segment (`docs` long), in one pass over the whole arrays instead of one visit per
-    /// matching document (the loops vectorise). A document the field does not have has a zero
-    /// score there, which leaves its word's dis-max and sum as they were, to the bit (scores
-    /// are positive).
-    fn add_field_to_word_dense(&mut self, docs: usize) {
-        let (field, max, sum) = (&mut self.field[..docs], &mut self.max[..docs], &mut self.sum[..docs]);
-        for ((f, m), s) in field.iter_mut().zip(max.iter_mut()).zip(sum.iter_mut()) {
-            let score = std::mem::take(f);
-            *m = larger(score, *m);
-            *s += score;
-        }
-        let words = docs.div_ceil(64);
-        for (w, f) in self.in_word[..words].iter_mut().zip(&mut self.in_field[..words]) {
-            *w |= std::mem::take(f);
-        }
-    }
-
-    /// [`Scratch::add_to_total`] for every document of a word with a dense field, in one pass
-    /// over the whole arrays (a document without the word adds a zero, leaving its total as it
-    /// was); returns how many documents are new to the total.
-    fn add_word_to_total_dense(&mut self, docs: usize, tie_breaker: Option<Score>) -> usize {
-        let (max, sum, total) = (&mut self.max[..docs], &mut self.sum[..docs], &mut self.total[..docs]);
-        match tie_breaker {
-            Some(tie) => {
-                for ((m, s), t) in max.iter_mut().zip(sum.iter_mut()).zip(total.iter_mut()) {
-                    let (m, s) = (std::mem::take(m), std::mem::take(s));
-                    *t += m + (s - m) * tie;
-                }
-            }
-            None => {
-                for ((m, s), t) in max.iter_mut().zip(sum.iter_mut()).zip(total.iter_mut()) {
-                    *m = 0.0;
-                    *t += std::mem::take(s);
-                }
-            }
-        }
-        let mut new = 0;
-        let words = docs.div_ceil(64);
-        for (w, t) in self.in_word[..words].iter_mut().zip(&mut self.in_total[..words]) {
-            let bits = std::mem::take(w);
-            new += (bits & !*t).count_ones() as usize;
-            *t |= bits;
-        }
-        new
-    }
-}
-
-/// `Score::max` of two scores, which are never NaN nor -0, so that the two agree to the bit;
-/// without `Score::max`'s NaN rule it is one `maxps` in the dense loop (which vectorised
-/// poorly: 57M -> 41M instructions over the bench's search-box topics).
-fn larger(a: Score, b: Score) -> Score {
-    if a > b { a } else { b }
-}
-
-/// The documents of word `i` of a bit set (its bit `k` is document `64 * i + k`), in order.
-fn docs_in(i: usize, mut bits: u64) -> impl Iterator<Item = DocId> {
-    std::iter::from_fn(move || {
-        (bits != 0).then(|| {
-            let k = bits.trailing_zeros();
-            bits &= bits - 1;
-            (i * 64) as DocId + k
-        })
-    })
-}
-
-/// Sets bit `doc`; true if it was clear.
-fn mark(bits: &mut [u64], doc: DocId) -> bool {
-    let (word, bit) = ((doc / 64) as usize, 1u64 << (doc % 64));
-    let clear = bits[word] & bit == 0;
-    bits[word] |= bit;
-    clear
-}
-
-thread_local! {
-    static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
 }
 
 impl WordsWeight {
@@ -456,6 +343,11 @@ impl WordsWeight {
             s.dirty = false;
             Ok((docs, scores))
         })
+    }
+
+    /// tantivy's weights, if `reader`'s segment is large.
+    fn large_for(&self, reader: &SegmentReader) -> Option<&Large> {
+        self.large.as_ref().filter(|large| reader.max_doc() > large.limit)
     }
 
     /// Where `term`'s postings are in `reader`'s `index` of its field (none if it has none).
@@ -522,29 +414,26 @@ impl WordsWeight {
 
 impl Weight for WordsWeight {
     fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
-        if let Some((limit, weight)) = &self.large
-            && reader.max_doc() > *limit
-        {
-            return weight.scorer(reader, boost);
+        if let Some(large) = self.large_for(reader) {
+            return large.whole.scorer(reader, boost);
         }
         let (docs, scores) = self.matches(reader, boost)?;
         Ok(Box::new(Listed { docs, scores, at: 0 }))
     }
 
     /// The documents that may score above `threshold`, for tantivy's top hits: in a segment
-    /// over the dense limit, found by MaxScore (see [`maxscore`]) without scoring every match.
+    /// over the dense limit, found window by window, skipping the windows that cannot hold one
+    /// (see [`pruning`]).
     fn for_each_pruning(
         &self,
         threshold: Score,
         reader: &SegmentReader,
         callback: &mut dyn FnMut(DocId, Score) -> Score,
     ) -> tantivy::Result<()> {
-        if let Some((limit, weight)) = &self.large
-            && reader.max_doc() > *limit
-        {
+        if let Some(large) = self.large_for(reader) {
             return match self.prunable() {
-                true => self.for_each_pruned(reader, threshold, callback),
-                false => weight.for_each_pruning(threshold, reader, callback),
+                true => self.for_each_pruned(large, reader, threshold, callback),
+                false => large.whole.for_each_pruning(threshold, reader, callback),
             };
         }
         let mut scorer = self.scorer(reader, 1.0)?;
@@ -560,12 +449,10 @@ impl Weight for WordsWeight {
     }
 
     /// The matching talks still alive: in a segment over the dense limit, counted from the
-    /// terms' postings without scoring them ([`maxscore`]).
+    /// terms' postings without scoring them ([`pruning`]).
     fn count(&self, reader: &SegmentReader) -> tantivy::Result<u32> {
-        if let Some((limit, _)) = &self.large
-            && reader.max_doc() > *limit
-        {
-            return self.count_unscored(reader);
+        if let Some(large) = self.large_for(reader) {
+            return self.count_unscored(large, reader);
         }
         let mut scorer = self.scorer(reader, 1.0)?;
         Ok(match reader.alive_bitset() {
