@@ -1,6 +1,6 @@
 //! talksearch: full-text search for conference talks, on tantivy.
 //!
-//! The library is the product; `main.rs` only calls [`cli::run`]. See ARCHITECTURE.md for where
+//! The library is the product; `main.rs` only calls [`cli::main`]. See ARCHITECTURE.md for where
 //! each concern lives.
 
 pub mod analysis;

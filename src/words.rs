@@ -16,6 +16,10 @@
 //! segment's matches come out as one sorted list that tantivy's collectors (top hits, counts,
 //! facets) and boolean queries consume like any scorer's.
 //!
+//! Segments over [`DENSE_MAX_DOCS`] talks are scored by tantivy's scorers of the same query;
+//! there, tantivy's top-hits collector gets only the windows of the segment that can hold a top
+//! hit (the `pruning` module), and the count of matches is read without scores.
+//!
 //! A query's synonyms (phrases, mostly) are optional clauses after the words: rather than
 //! tantivy's union of the words and them, which buffers and merges every matching document
 //! again, their documents are added into the same arrays, in clause order, as the union sums.
