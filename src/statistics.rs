@@ -88,7 +88,7 @@ type SegmentTerms = HashMap<Term, Option<TermInfo>, FoldHash>;
 ///
 /// It also remembers the best score each query word reached in each window of
 /// [`WORD_WINDOW`] documents of each segment, which the words query learns while finding top
-/// hits there (`words::pruning`), for at most [`MAX_WINDOWS`] windows in all. A word is keyed
+/// hits there (`words::pruning`), in at most [`MAX_WORD_BYTES`] in all. A word is keyed
 /// by all its score depends on (fields, terms, boosts, BM25 weights, length factors), so a best
 /// score stays true for the snapshot's life.
 #[derive(Default)]
@@ -109,9 +109,10 @@ impl std::fmt::Debug for TermInfos {
 /// Documents in a window of a word's best scores (`words::pruning`).
 pub(crate) const WORD_WINDOW: u32 = 4_096;
 
-/// Most windows' best scores remembered in all (4 bytes each, plus about 100 bytes a word and
-/// segment): 8 MB, some 16,000 words and segments at 123 windows a segment of 500,000 talks.
-const MAX_WINDOWS: usize = 2_000_000;
+/// Most bytes of words' best scores remembered in all (4 a window, plus the word's key: 0.5 KB
+/// for a plain word, a few KB for the last word of a search-box query with its completions):
+/// some 5,000 to 15,000 words and segments at 123 windows a segment of 500,000 talks.
+const MAX_WORD_BYTES: usize = 16 << 20;
 
 impl TermInfos {
     /// What `index` (the inverted index of one of `segment`'s fields) says of `term`.
@@ -145,9 +146,10 @@ impl TermInfos {
     /// Remembers the best scores, window by window, of the word keyed `key` in `segment`, every
     /// document of it in the segment scored.
     pub(crate) fn learn_word_maxima(&self, segment: SegmentId, key: &[u8], maxima: Vec<f32>) {
+        let size = |key: &[u8], maxima: usize| key.len() + 4 * maxima;
         let mut known = self.word_maxima.write().unwrap_or_else(|e| e.into_inner());
-        let held: usize = known.values().flat_map(HashMap::values).map(|m| m.len()).sum();
-        if held + maxima.len() <= MAX_WINDOWS {
+        let held: usize = known.values().flat_map(|words| words.iter().map(|(k, m)| size(k, m.len()))).sum();
+        if held + size(key, maxima.len()) <= MAX_WORD_BYTES {
             known.entry(segment).or_default().insert(key.to_vec(), maxima.into());
         }
     }
@@ -204,5 +206,18 @@ mod tests {
         let known = infos.segments.read().unwrap();
         assert_eq!(known.len(), 3);
         assert!(known.values().all(|terms| terms.len() == 6), "each term is looked up once a segment");
+        drop(known);
+
+        // Words' best scores: per segment and key, until the memory's bytes are spent.
+        let (one, two) = (searcher.segment_readers()[0].segment_id(), searcher.segment_readers()[1].segment_id());
+        infos.learn_word_maxima(one, b"python", vec![1.0, 2.0]);
+        assert_eq!(infos.word_maxima(one, b"python").as_deref(), Some(&[1.0, 2.0][..]));
+        assert_eq!(infos.word_maxima(two, b"python"), None, "another segment");
+        assert_eq!(infos.word_maxima(one, b"pythons"), None, "another word");
+        let huge = vec![0.5; MAX_WORD_BYTES / 4];
+        infos.learn_word_maxima(two, b"web", huge.clone());
+        assert_eq!(infos.word_maxima(two, b"web"), None, "past the limit: not kept");
+        infos.learn_word_maxima(two, b"web", huge[..MAX_WORD_BYTES / 8].to_vec());
+        assert!(infos.word_maxima(two, b"web").is_some(), "within it: kept");
     }
 }
