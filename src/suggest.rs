@@ -130,7 +130,12 @@ impl Suggester {
                     }
                 }
             }
-            entries.extend(seen.into_iter().filter(|&(_, count)| count > 0).map(|(text, count)| Entry {
+            // Most talks first, then by text, not in the map's order (which differs from run to
+            // run): a prefix's entries are scanned in this order up to a limit, and the order
+            // breaks the last ties.
+            let mut found: Vec<(String, u64)> = seen.into_iter().filter(|&(_, count)| count > 0).collect();
+            found.sort_unstable_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+            entries.extend(found.into_iter().map(|(text, count)| Entry {
                 folded: analysis::fold(&text),
                 text,
                 kind,
@@ -326,6 +331,30 @@ mod tests {
         let texts: Vec<String> = rebuilt.suggest(&vocabulary, "ze").into_iter().map(|s| s.text).collect();
         assert!(texts.contains(&"Zeppelins".to_string()), "{texts:?}");
         assert!(!texts.iter().any(|t| t == "Zen of testing" || t == "Zoe Ze"), "removed talk: {texts:?}");
+    }
+
+    #[test]
+    fn speakers_are_listed_most_talks_first_the_same_in_every_build() {
+        let mut ram = crate::vocabulary::testing::RamIndex::new();
+        for i in 0..60 {
+            for k in 0..(i % 5 + 1) {
+                ram.add(&format!("t{i}-{k}"), &format!("Talk {i} {k}"), &format!("Speaker {i}"));
+            }
+        }
+        let fields = ram.fields.clone();
+        let searcher = ram.commit();
+        let listed = || -> Vec<(String, u64)> {
+            let suggester = Suggester::build(&searcher, fields.speaker_key, fields.event_key, fields.record);
+            let speakers = suggester.entries.iter().filter(|e| e.kind == Kind::Speaker);
+            speakers.map(|e| (e.text.clone(), e.count)).collect()
+        };
+        let first = listed();
+        assert_eq!(first.len(), 60);
+        // A prefix's entries are scanned in this order up to a limit: the busiest first.
+        assert!(first.windows(2).all(|w| (w[0].1, &w[1].0) > (w[1].1, &w[0].0)), "{first:?}");
+        for _ in 0..3 {
+            assert_eq!(listed(), first, "the same order in every build");
+        }
     }
 
     #[test]
