@@ -155,8 +155,9 @@ impl WordsWeight {
             });
         }
         // A one-word query's scores are its word's: learnt, unless known already.
+        let one_word = large.keys.len() == 1 && self.then.is_empty();
         let mut learning = match &bounds[..] {
-            [Bound::Segment(_)] if memory.is_some() => Some(vec![0.0; windows]),
+            [Bound::Segment(_)] if one_word && memory.is_some() => Some(vec![0.0; windows]),
             _ => None,
         };
         let alive = reader.alive_bitset();

@@ -272,6 +272,8 @@ fn pruning_stands_aside_for_what_it_cannot_bound() {
     for q in [
         WordsQuery::new(query.clone(), Some(0.6)).and_then(vec![w6.box_clone()]),
         WordsQuery::new(query.clone(), Some(1.5)),
+        // No word, only a clause after them.
+        WordsQuery::new(Vec::new(), Some(0.6)).and_then(vec![w6.box_clone()]),
     ] {
         let large = q.clone().with_dense_limit(0).with_window(32).remembering(Some(memory.clone()));
         let nested = q.nested();
