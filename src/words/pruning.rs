@@ -21,9 +21,9 @@
 //! scores are known. A one-word query's search scores every document of
 //! its word in every window it does not skip, and when it skipped none, remembers the best
 //! score in each window for the snapshot's life ([`crate::statistics::TermInfos`], keyed by
-//! everything the word's scores depend on): the next searches with the word skip windows, and
-//! a search for a word alone (the first word typed in a search box, a common topic) soon
-//! scores only the few windows that hold its best talks. Block-max WAND does the same with the
+//! everything the word's scores depend on): the next searches with the word skip the windows
+//! whose best score is no more than the threshold (`python` alone over a million talks: 12.8 ->
+//! 5.5 ms a search, `examples/query_mix.rs`). Block-max WAND does the same with the
 //! best score of each block of 128 postings of each term, which tantivy keeps for a single term
 //! but not for the dis-max of a word's fields.
 //!
@@ -45,7 +45,8 @@ const SLACK: Score = 1e-4;
 
 /// Terms with at most this many documents in a segment have their bound there computed from
 /// their postings (typo corrections, rare completions: their weights are high and their scores
-/// seldom near them); others are bounded by their weight.
+/// seldom near them), on every search of a word whose best scores are not learnt; others are
+/// bounded by their weight.
 const SCANNED_MAX_DOCS: u32 = 512;
 
 /// What a word's scores depend on, as bytes: its fields (with a length factor, which the
