@@ -109,9 +109,10 @@ impl std::fmt::Debug for TermInfos {
 /// Documents in a window of a word's best scores (`words::pruning`).
 pub(crate) const WORD_WINDOW: u32 = 4_096;
 
-/// Most bytes of words' best scores remembered in all (4 a window, plus the word's key: 0.5 KB
-/// for a plain word, a few KB for the last word of a search-box query with its completions):
-/// some 5,000 to 15,000 words and segments at 123 windows a segment of 500,000 talks.
+/// Most bytes of words' best scores remembered in all: 4 a window (492 for the 123 windows of
+/// a segment of 500,000 talks), plus the word's key (`words::pruning::word_key`: 9 bytes a
+/// field and, per alternative in it, its text and 12 bytes; a search-box query's last word has
+/// up to 20 completions in each field, so its key is several times a plain word's).
 const MAX_WORD_BYTES: usize = 16 << 20;
 
 impl TermInfos {
