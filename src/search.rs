@@ -441,7 +441,9 @@ impl Engine {
         let scored = if rerank {
             let fields = [self.fields.title, self.fields.r#abstract];
             let text = |a| self.load(&searcher, a).map(|t| format!("{}\n{}", t.title, snapshot.indexed_abstract(&t)));
-            let ranked = rerank::rerank(&searcher, &snapshot.statistics, &fields, &plan.terms, scored, &text, &rr)?;
+            let stats =
+                rerank::Stats::new(&searcher, &snapshot.statistics, &fields)?.remembering(&snapshot.class_freqs);
+            let ranked = rerank::rerank(&stats, &plan.terms, scored, &text, &rr)?;
             ranked.into_iter().skip(skip).take(wanted - skip).collect()
         } else if rescore {
             scored.into_iter().skip(skip).take(wanted - skip).collect()

@@ -19,6 +19,7 @@ use crate::error::Result;
 use crate::facets::Ordinals;
 use crate::fanout::Fanout;
 use crate::records::Records;
+use crate::rerank::ClassFreqs;
 use crate::schema::{Fields, TextField};
 use crate::statistics::{Statistics, TermInfos};
 use crate::store::IndexDir;
@@ -46,6 +47,8 @@ pub(crate) struct Snapshot {
     pub(crate) statistics: Statistics,
     /// Where `searcher`'s terms' postings are, looked up once per term.
     pub(crate) term_infos: Arc<TermInfos>,
+    /// Exact document frequencies of stem classes, for re-ranking long queries.
+    pub(crate) class_freqs: ClassFreqs,
     /// The values of the text facets of this commit, for counting them by global ordinal.
     pub(crate) facet_values: Ordinals,
     /// The generation's boilerplate paragraphs, which its abstracts are indexed without.
@@ -82,6 +85,7 @@ impl Snapshot {
             records: Records::new(Fields::new().record),
             statistics,
             term_infos: Arc::default(),
+            class_freqs: ClassFreqs::default(),
             facet_values: Ordinals::default(),
             boilerplate,
         }
