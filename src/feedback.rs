@@ -73,20 +73,66 @@ pub fn expansion_terms(
             *weights.entry(word).or_default() += doc_weight * count as f32 / len.max(1) as f32;
         }
     }
-    let mut scored: Vec<(String, f32)> = weights
-        .into_iter()
-        .filter(|(w, _)| !known.contains(w))
-        .map(|(w, p)| {
-            let df = stats.doc_freq(&Term::from_field_text(field, &w)).unwrap_or(0) as f32;
-            let idf = ((num_docs - df + 0.5) / (df + 0.5)).ln_1p();
-            (w, p * idf)
-        })
-        .filter(|(_, s)| *s > 0.0)
-        .collect();
+    // A word absent from the index has the highest idf a word can have.
+    let idf = |df: f32| ((num_docs - df + 0.5) / (df + 0.5)).ln_1p();
+    let candidates = weights.into_iter().filter(|(w, _)| !known.contains(w)).collect();
+    let strongest = strongest(candidates, terms, idf(0.0), |w, p| {
+        let df = stats.doc_freq(&Term::from_field_text(field, w)).unwrap_or(0) as f32;
+        Ok(Some(p * idf(df)).filter(|&s| s > 0.0))
+    });
+    let mut scored = strongest.unwrap_or_else(|e: std::convert::Infallible| match e {});
     scored.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     scored.truncate(terms);
     let total: f32 = scored.iter().map(|(_, s)| s).sum();
     scored.into_iter().map(|(w, s)| (w, s / total)).collect()
+}
+
+/// The words of `candidates` (word, weight) scored by `score_of` (weight times the word's idf,
+/// or `None` to drop it): the `k` best of them, and every word that could rank among the `k`
+/// best (the caller sorts and cuts). `max_idf` is an idf no word exceeds: taken by weight,
+/// best first, words stop being scored once even that idf could not bring one up to the k-th
+/// best score so far. Scoring a word looks up its document frequency (a term dictionary's or
+/// a count's work); most candidates, seen once in a lesser talk, are never scored.
+pub(crate) fn strongest<E>(
+    mut candidates: Vec<(String, f32)>,
+    k: usize,
+    max_idf: f32,
+    mut score_of: impl FnMut(&str, f32) -> Result<Option<f32>, E>,
+) -> Result<Vec<(String, f32)>, E> {
+    candidates.sort_unstable_by(|a, b| b.1.total_cmp(&a.1));
+    // The k best scores so far, worst first.
+    let mut best: std::collections::BinaryHeap<std::cmp::Reverse<Ordered>> = Default::default();
+    let mut out = Vec::new();
+    for (word, weight) in candidates {
+        if best.len() >= k && best.peek().is_some_and(|worst| weight * max_idf * (1.0 + 1e-4) < worst.0.0) {
+            break;
+        }
+        let Some(score) = score_of(&word, weight)? else { continue };
+        best.push(std::cmp::Reverse(Ordered(score)));
+        if best.len() > k {
+            best.pop();
+        }
+        out.push((word, score));
+    }
+    Ok(out)
+}
+
+/// A score ordered by `total_cmp`.
+#[derive(PartialEq)]
+struct Ordered(f32);
+
+impl Eq for Ordered {}
+
+impl PartialOrd for Ordered {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Ordered {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.0.total_cmp(&other.0)
+    }
 }
 
 /// The original query, plus the expansion words (in `fields`) at `weight`.
@@ -99,4 +145,39 @@ pub fn expand(original: Box<dyn Query>, words: &[(String, f32)], fields: &[Field
         }
     }
     Box::new(BooleanQuery::new(clauses))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_strongest_words_are_those_of_scoring_every_word() {
+        // Weights falling fast (a few words of the best talks, many seen once in lesser ones),
+        // idfs in 0.5..=9.5, some words dropped.
+        let words: Vec<(String, f32)> = (0..400).map(|i| (format!("w{i}"), 1.0 / (1 + i % 97) as f32)).collect();
+        let idf = |w: &str| {
+            let n: usize = w[1..].parse().unwrap();
+            Some(0.5 + (n * 7919 % 10) as f32).filter(|_| n % 13 != 5)
+        };
+        let top = |mut scored: Vec<(String, f32)>, k: usize| {
+            scored.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+            scored.truncate(k);
+            scored
+        };
+        for k in [0, 1, 5, 20, 500] {
+            let every: Vec<(String, f32)> =
+                words.iter().filter_map(|(w, p)| idf(w).map(|i| (w.clone(), p * i))).collect();
+            let mut scored_words = 0;
+            let found = strongest(words.clone(), k, 9.5, |w, p| {
+                scored_words += 1;
+                Ok::<_, ()>(idf(w).map(|i| p * i))
+            })
+            .unwrap();
+            assert_eq!(top(found, k), top(every, k), "k {k}");
+            if k == 20 {
+                assert!(scored_words < words.len() / 2, "{scored_words} of {} scored", words.len());
+            }
+        }
+    }
 }

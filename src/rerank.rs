@@ -32,7 +32,7 @@ use tantivy::{DocAddress, DocSet, Searcher, Term};
 
 use crate::analysis::{self, STEM_MARK};
 use crate::error::Result;
-use crate::plan;
+use crate::{feedback, plan};
 
 /// Re-ranking settings.
 #[derive(Debug, Clone, Copy)]
@@ -251,8 +251,14 @@ impl<'a> Stats<'a> {
 
     /// Term frequencies of `class` in `docs` (summed over forms and fields), in `docs`' order.
     pub fn term_freqs(&self, class: &str, docs: &[DocAddress]) -> Result<Vec<u32>> {
+        self.term_freqs_in(class, docs, &by_segment(docs))
+    }
+
+    /// [`Stats::term_freqs`], with `docs` already grouped [`by_segment`].
+    fn term_freqs_in(&self, class: &str, docs: &[DocAddress], segments: &[(u32, Vec<usize>)]) -> Result<Vec<u32>> {
         let mut out = vec![0; docs.len()];
-        for (segment_ord, order) in by_segment(docs) {
+        for (segment_ord, order) in segments {
+            let segment_ord = *segment_ord;
             let segment = self.searcher.segment_reader(segment_ord);
             for &f in self.fields {
                 let index = segment.inverted_index(f)?;
@@ -263,7 +269,7 @@ impl<'a> Stats<'a> {
                     else {
                         continue;
                     };
-                    for &i in &order {
+                    for &i in order {
                         let doc = docs[i].doc_id;
                         if postings.doc() <= doc && postings.seek(doc) == doc {
                             out[i] += postings.term_freq();
@@ -319,9 +325,10 @@ fn score_into(
     lens: &[f32],
     scores: &mut [f32],
 ) -> Result<()> {
+    let segments = by_segment(docs);
     for (class, weight) in query {
         let idf = stats.idf(stats.doc_freq(class)?);
-        for (i, tf) in stats.term_freqs(class, docs)?.into_iter().enumerate() {
+        for (i, tf) in stats.term_freqs_in(class, docs, &segments)?.into_iter().enumerate() {
             if tf > 0 {
                 scores[i] += weight * idf * stats.saturate(tf, lens[i]);
             }
@@ -407,16 +414,12 @@ fn feedback_classes(
             *model.entry(class).or_default() += likelihood * count as f32 / words.max(1) as f32;
         }
     }
-    let mut scored = Vec::with_capacity(model.len());
-    for (class, p) in model {
-        if known.contains(&class.as_str()) {
-            continue;
-        }
-        let df = stats.doc_freq_estimate(&class)?;
-        if df > 0 {
-            scored.push((class, p * stats.idf(df)));
-        }
-    }
+    let candidates = model.into_iter().filter(|(class, _)| !known.contains(&class.as_str())).collect();
+    // A class in the index is in at least one talk: its idf is at most that of 1.
+    let mut scored = feedback::strongest(candidates, terms, stats.idf(1), |class, p| -> Result<_> {
+        let df = stats.doc_freq_estimate(class)?;
+        Ok(Some(p * stats.idf(df)).filter(|_| df > 0))
+    })?;
     scored.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     scored.truncate(terms);
     let total: f32 = scored.iter().map(|(_, s)| s).sum();
