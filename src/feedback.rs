@@ -117,9 +117,14 @@ pub(crate) fn strongest<E>(
     Ok(out)
 }
 
-/// A score ordered by `total_cmp`.
-#[derive(PartialEq)]
+/// A score compared by `total_cmp`.
 struct Ordered(f32);
+
+impl PartialEq for Ordered {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.total_cmp(&other.0).is_eq()
+    }
+}
 
 impl Eq for Ordered {}
 
