@@ -12,7 +12,7 @@ use tantivy::Term;
 use tantivy::query::{Bm25StatisticsProvider, BooleanQuery, BoostQuery, Occur, Query, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption};
 
-use crate::analysis;
+use crate::analysis::{self, FoldHash};
 use crate::talk::Talk;
 
 /// Feedback settings.
@@ -35,6 +35,16 @@ impl Default for Feedback {
     }
 }
 
+/// Counts of a text's words or stem classes: hashed by [`FoldHash`] (SipHash, the std default,
+/// was an eighth of a long query's instructions), sized for the text (growing it was another
+/// twentieth).
+pub(crate) type Counts = HashMap<String, u32, FoldHash>;
+
+/// An empty [`Counts`] for the words of `text` (about one distinct word in eight bytes of prose).
+pub(crate) fn counts_for(text: &str) -> Counts {
+    HashMap::with_capacity_and_hasher(text.len() / 8, FoldHash::new())
+}
+
 /// The words that characterise `top` (talks with their first-pass scores, best first), with
 /// weights summing to 1, excluding `known` (the query's own terms) and stop-like words.
 /// Document frequencies come from `stats` (a searcher, or a snapshot's remembered statistics).
@@ -47,14 +57,14 @@ pub fn expansion_terms(
 ) -> Vec<(String, f32)> {
     let num_docs = stats.total_num_docs().unwrap_or(0).max(1) as f32;
     let max_score = top.iter().map(|(s, _)| *s).fold(f32::MIN, f32::max);
-    let mut weights: HashMap<String, f32> = HashMap::new();
+    let mut weights: HashMap<String, f32, FoldHash> = HashMap::with_hasher(FoldHash::new());
     let every = analysis::Starts::all();
     for (score, talk) in top {
-        let mut counts: HashMap<String, u32> = HashMap::new();
         let mut len = 0u32;
         // Words only: no stems are made (most of the analysis' cost); plain words are read
         // without the tokenizer (the same tokens; positions are not needed).
         let text = format!("{}\n{}", talk.title, talk.r#abstract);
+        let mut counts = counts_for(&text);
         analysis::for_each_token_starting(&text, &every, &analysis::ByteSet::EMPTY, |token| {
             len += 1;
             if token.text.len() >= 3 && token.text.bytes().all(|b| b.is_ascii_lowercase()) {

@@ -1,0 +1,175 @@
+//! Highlighting and snippet windows: matches, window choice, the ASCII and general builders,
+//! character offsets, HTML escaping.
+
+use super::*;
+
+fn highlighter(query: &str) -> Highlighter {
+    let mut h = Highlighter::default();
+    for t in analysis::tokens(query) {
+        h.add(t.text);
+    }
+    h
+}
+
+fn marked(s: &Snippet) -> Vec<String> {
+    let chars: Vec<char> = s.text.chars().collect();
+    s.highlights.iter().map(|&(a, b)| chars[a..b].iter().collect()).collect()
+}
+
+#[test]
+fn character_starts_are_found_as_char_indices_finds_them() {
+    let texts = ["", "a", "abc", "Łódź “żółw” ĆMA 本 🐍 x", &"é".repeat(40), &"aé本🐍".repeat(30), &"x".repeat(70)];
+    for text in texts {
+        let starts: Vec<usize> = text.char_indices().map(|(i, _)| i).collect();
+        for n in 0..starts.len() + 3 {
+            assert_eq!(char_start(text, n), starts.get(n).copied(), "{text:?} {n}");
+        }
+    }
+}
+
+#[test]
+fn titles_mark_exact_and_stemmed_matches() {
+    let s = highlighter("coroutine").full("Coroutines, event loops, and coroutine history");
+    assert_eq!(marked(&s), vec!["Coroutines", "coroutine"]);
+}
+
+#[test]
+fn html_escapes_talk_text_and_marks_matches() {
+    let s = highlighter("script").full("<script>alert('x')</script> & more");
+    assert_eq!(s.to_html(), "&lt;<mark>script</mark>&gt;alert(&#39;x&#39;)&lt;/<mark>script</mark>&gt; &amp; more");
+}
+
+#[test]
+fn windows_center_on_matches_and_say_where_they_cut() {
+    // ASCII text (counted in bytes) and text in other scripts (counted by characters).
+    for (filler, middle, marks) in [
+        ("Lorem ipsum dolor sit amet. ", "The PyPy JIT traces hot loops. ", "JIT"),
+        ("Łódź żółw ĆMA. ", "Der Jit läuft. ", "Jit"),
+    ] {
+        let text = format!("{}{middle}{}", filler.repeat(30), filler.repeat(30));
+        let s = highlighter("jit").window(&text);
+        assert!(s.text.starts_with("… ") && s.text.ends_with(" …"), "{}", s.text);
+        let chars = s.text.chars().count();
+        assert!((SNIPPET_CHARS - 20..=SNIPPET_CHARS + 4).contains(&chars), "{chars}: {}", s.text);
+        assert_eq!(marked(&s), vec![marks]);
+        assert!(s.to_html().contains(&format!("<mark>{marks}</mark>")));
+    }
+}
+
+#[test]
+fn an_early_match_keeps_the_start_of_the_text() {
+    let text = format!("The Python community is abuzz about PyPy. {}", "More words here. ".repeat(30));
+    let s = highlighter("pypy").window(&text);
+    assert!(s.text.starts_with("The Python community"), "{}", s.text);
+}
+
+#[test]
+fn no_match_gives_the_beginning_and_whitespace_is_collapsed() {
+    let s = highlighter("nothing").window("First  line\n\nsecond line");
+    assert_eq!(s.text, "First line second line");
+    assert!(s.highlights.is_empty());
+}
+
+#[test]
+fn ranges_are_in_characters() {
+    let s = highlighter("langa").full("Łukasz Langa talks");
+    assert_eq!(s.highlights, vec![(7, 12)]);
+    assert_eq!(marked(&s), vec!["Langa"]);
+    let s = highlighter("café").full("Łukasz & <Café> “café”");
+    assert_eq!(s.to_html(), "Łukasz &amp; &lt;<mark>Café</mark>&gt; “<mark>café</mark>”");
+}
+
+/// The ASCII path builds what the general one does, on texts of words, runs of
+/// whitespace and control characters, with spans on word boundaries.
+#[test]
+fn the_ascii_path_equals_the_general_one() {
+    let mut seed = 7u64;
+    let mut next = |n: usize| {
+        seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        (seed >> 33) as usize % n
+    };
+    let pieces = ["jit", "JIT", "a", "<b>", "  ", "\n\t", "\u{7}", "x&y", "\u{7f}", ".", " "];
+    for _ in 0..2000 {
+        let text: String = (0..next(30)).map(|_| pieces[next(pieces.len())]).collect();
+        // Sorted, disjoint spans of 1-4 bytes, some adjacent, some starting in whitespace.
+        let mut spans: Vec<(usize, usize, u64)> = Vec::new();
+        let mut at = 0;
+        while at < text.len() {
+            if next(3) == 0 {
+                let end = (at + 1 + next(4)).min(text.len());
+                spans.push((at, end, 0));
+                at = end;
+            } else {
+                at += 1;
+            }
+        }
+        let (from, to) = (next(text.len() + 1).min(text.len()), text.len());
+        let inside: Vec<_> = spans.iter().copied().filter(|s| s.0 >= from && s.1 <= to).collect();
+        for (cut_start, cut_end) in [(false, false), (true, true)] {
+            let part = &text[from..to];
+            let general = Snippet::build_from(part, from, &inside, cut_start, cut_end);
+            let ascii = Snippet::build_ascii(part.as_bytes(), from, &inside, cut_start, cut_end);
+            assert_eq!(ascii, general, "{text:?} from {from}");
+        }
+    }
+}
+
+#[test]
+fn highlights_in_characters_mark_the_same_text_in_any_order() {
+    // What `to_html` makes, from a table of every character's byte offset.
+    fn reference(text: &str, highlights: &[(usize, usize)]) -> String {
+        let offsets: Vec<usize> = text.char_indices().map(|(i, _)| i).collect();
+        let byte_of = |ci: usize| offsets.get(ci).copied().unwrap_or(text.len());
+        let (mut out, mut at) = (String::new(), 0);
+        for &(a, b) in highlights {
+            let from = byte_of(a).clamp(at, text.len());
+            let to = byte_of(b).clamp(from, text.len());
+            if from < to {
+                escape_into(&text[at..from], &mut out);
+                out.push_str("<mark>");
+                escape_into(&text[from..to], &mut out);
+                out.push_str("</mark>");
+                at = to;
+            }
+        }
+        escape_into(&text[at..], &mut out);
+        out
+    }
+    let text = "Łódź “żółw” ĆMA 本 x";
+    let sorted = vec![(0, 4), (6, 10), (12, 15), (16, 17), (18, 19)];
+    let html = Snippet { text: text.into(), highlights: sorted.clone() }.to_html();
+    assert_eq!(html, "<mark>Łódź</mark> “<mark>żółw</mark>” <mark>ĆMA</mark> <mark>本</mark> <mark>x</mark>");
+    // Made up ones too (`build` makes them sorted and apart): out of order, past the end.
+    let mut seed = 7u64;
+    let mut below = |n: u64| {
+        seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        ((seed >> 33) % n) as usize
+    };
+    for _ in 0..500 {
+        let highlights: Vec<(usize, usize)> = (0..below(5)).map(|_| (below(24), below(24))).collect();
+        let snippet = Snippet { text: text.into(), highlights: highlights.clone() };
+        assert_eq!(snippet.to_html(), reference(text, &highlights), "{highlights:?}");
+    }
+}
+
+#[test]
+fn characters_are_counted_from_byte_offsets() {
+    let mixed = "ascii first, then “Łódź” and ascii again, 本本本 x and the end";
+    for text in ["plain ascii text", "Łódź “żółw” ĆMA 本 x", "", mixed] {
+        let chars = CharIndex::new(text);
+        for (at, _) in text.char_indices().chain([(text.len(), ' ')]) {
+            for n in [0, 1, 3, 40] {
+                let forward = text[at..].char_indices().nth(n).map_or(text.len(), |(i, _)| at + i);
+                assert_eq!(chars.forward(at, n), forward, "{text:?} {at} {n}");
+                let back = text[..at].char_indices().rev().nth(n).map_or(0, |(i, _)| i);
+                assert_eq!(chars.back(at, n), back, "{text:?} {at} {n}");
+            }
+        }
+    }
+}
+
+#[test]
+fn made_up_highlights_do_not_panic() {
+    let s = Snippet { text: "ab é".into(), highlights: vec![(3, 9), (1, 2), (2, 2)] };
+    assert_eq!(s.to_html(), "ab <mark>é</mark>");
+}
