@@ -3,15 +3,39 @@
 //! Parameters are read from the raw query string so that every bad value, unknown or repeated
 //! parameter gets a 400 naming it, never a silent clamp or a default.
 
-use axum::Json;
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, RawQuery, State};
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
 use serde_json::{Value, json};
 
 use super::AppState;
 use super::error::ApiError;
 use crate::facets::Facet;
 use crate::search::{DEFAULT_LIMIT, Filters, SearchRequest, SearchResponse, Sort};
+
+/// A JSON response body, written into one growing `Vec`. axum's `Json` writes through
+/// `bytes`' `Writer` over a `BytesMut`, whose every small write (serde_json makes one per quote,
+/// comma and string) went through the generic `put` path: serialising a page of ten hits took
+/// 120,000 instructions, a tenth of the whole request.
+pub struct Json<T>(pub T);
+
+/// Bytes a response buffer starts with: a page of ten hits with snippets is 5-10 KB.
+const BODY_CAPACITY: usize = 8 * 1024;
+
+impl<T: Serialize> IntoResponse for Json<T> {
+    fn into_response(self) -> Response {
+        let mut body = Vec::with_capacity(BODY_CAPACITY);
+        match serde_json::to_writer(&mut body, &self.0) {
+            Ok(()) => ([(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))], body).into_response(),
+            Err(e) => {
+                tracing::error!(error = %e, "a response could not be serialised");
+                ApiError::internal().into_response()
+            }
+        }
+    }
+}
 
 /// Query-string pairs, percent-decoded.
 pub struct Params(Vec<(String, String)>);
