@@ -35,8 +35,9 @@ use std::sync::Arc;
 
 use tantivy::fieldnorm::FieldNormReader;
 use tantivy::schema::IndexRecordOption;
-use tantivy::{DocId, DocSet, Score, SegmentReader, TERMINATED};
+use tantivy::{DocId, Score, SegmentReader, TERMINATED};
 
+use super::window::Windows;
 use super::{Large, WeightedField, WordsQuery, WordsWeight, docs_in, larger, mark};
 
 /// Bounds are widened by this share, so that no rounding in adding scores up makes a
@@ -79,46 +80,99 @@ impl WordsQuery {
 }
 
 impl WordsWeight {
-    /// The most word `w` can add to a document's score in this segment: a term's BM25 score
-    /// tends to its weight, `idf * (1 + k1)` times its boosts, as its frequency grows, and never
-    /// reaches it (a rare term's best score here is read from its postings; a term the segment
-    /// lacks adds nothing); a field's alternatives add up; fields combine by dis-max,
-    /// `max + tie * (sum - max)`, which grows with each field's score, or by sum.
-    fn bound(&self, w: usize, reader: &SegmentReader) -> tantivy::Result<Score> {
-        let (mut max, mut sum): (Score, Score) = (0.0, 0.0);
+    /// The most word `w` can add to a document's score in each window of `size` documents of
+    /// this segment (with [`SLACK`]): a term's BM25 score is its weight, `idf * (1 + k1)`
+    /// times its boosts, times its frequency factor `tf / (tf + k1 * length factor)`, whose
+    /// highest value in each window is read from the term's postings once a snapshot
+    /// ([`WordsWeight::peaks`]; without a snapshot's memory, only a rare term's, the others
+    /// bounded by their weight, which the factor never reaches); a field's alternatives add
+    /// up, and fields combine by dis-max, `max + tie * (sum - max)`, which grows with each
+    /// field's score, or by sum.
+    fn bounds(&self, w: usize, reader: &SegmentReader, size: u32) -> tantivy::Result<Vec<Score>> {
+        let windows = reader.max_doc().div_ceil(size) as usize;
+        let (mut max, mut sum) = (vec![0.0; windows], vec![0.0; windows]);
+        let mut field = vec![0.0; windows];
         for f in &self.words[w] {
             let index = reader.inverted_index(f.field)?;
-            let mut field = 0.0;
             for (term, boost, weight) in &f.terms {
                 let Some(info) = self.term_info(reader, &index, term)? else { continue };
                 let weight = weight * boost;
-                if info.doc_freq > SCANNED_MAX_DOCS {
-                    field += weight;
-                    continue;
+                match self.peaks(reader, &index, f, term, &info, size)? {
+                    Some(peaks) => field.iter_mut().zip(peaks.iter()).for_each(|(b, p)| *b += weight * p),
+                    None => field.iter_mut().for_each(|b| *b += weight),
                 }
-                let norms = reader.fieldnorms_readers().get_field(f.field)?;
-                let norms = norms.unwrap_or_else(|| FieldNormReader::constant(reader.max_doc(), 1));
-                let mut postings = index.read_block_postings_from_terminfo(&info, IndexRecordOption::WithFreqs)?;
-                let mut best: Score = 0.0;
-                while !postings.docs().is_empty() {
-                    for (&doc, &tf) in postings.docs().iter().zip(postings.freqs()) {
-                        let tf = tf as Score;
-                        best = larger(weight * (tf / (tf + f.lengths[usize::from(norms.fieldnorm_id(doc))])), best);
-                    }
-                    postings.advance();
-                }
-                field += best;
             }
-            max = larger(field, max);
-            sum += field;
+            for ((m, s), b) in max.iter_mut().zip(&mut sum).zip(&mut field) {
+                let b = std::mem::take(b);
+                *m = larger(b, *m);
+                *s += b;
+            }
         }
-        let bound = match self.tie_breaker {
-            Some(tie) => max + (sum - max) * tie,
-            None => sum,
+        let bound = |(m, s): (&Score, &Score)| match self.tie_breaker {
+            Some(tie) => m + (s - m) * tie,
+            None => *s,
         };
-        Ok(bound * (1.0 + SLACK))
+        Ok(max.iter().zip(&sum).map(|b| bound(b) * (1.0 + SLACK)).collect())
+    }
+
+    /// The highest frequency factor, `tf / (tf + k1 * length factor)`, of `term` (in field
+    /// `f`) in each window of `size` documents of this segment: remembered in the snapshot's
+    /// memory, or read from its postings (if there is a memory to keep it in, or the term is
+    /// rare). None: not known, the factor's bound (1) stands.
+    fn peaks(
+        &self,
+        reader: &SegmentReader,
+        index: &tantivy::InvertedIndexReader,
+        f: &WeightedField,
+        term: &tantivy::Term,
+        info: &tantivy::postings::TermInfo,
+        size: u32,
+    ) -> tantivy::Result<Option<Arc<[f32]>>> {
+        let windows = reader.max_doc().div_ceil(size) as usize;
+        let memory = self.term_infos.as_deref();
+        let key = peaks_key(f, term, size);
+        if let Some(known) = memory.and_then(|m| m.word_maxima(reader.segment_id(), &key)) {
+            return Ok(Some(known).filter(|k| k.len() == windows));
+        }
+        if memory.is_none() && info.doc_freq > SCANNED_MAX_DOCS {
+            return Ok(None);
+        }
+        let norms = reader.fieldnorms_readers().get_field(f.field)?;
+        let norms = norms.unwrap_or_else(|| FieldNormReader::constant(reader.max_doc(), 1));
+        let mut postings = index.read_block_postings_from_terminfo(info, IndexRecordOption::WithFreqs)?;
+        let mut peaks = vec![0.0; windows];
+        while !postings.docs().is_empty() {
+            for (&doc, &tf) in postings.docs().iter().zip(postings.freqs()) {
+                let tf = tf as Score;
+                let peak = &mut peaks[(doc / size) as usize];
+                *peak = larger(tf / (tf + f.lengths[usize::from(norms.fieldnorm_id(doc))]), *peak);
+            }
+            postings.advance();
+        }
+        if let Some(memory) = memory {
+            memory.learn_word_maxima(reader.segment_id(), &key, peaks.clone());
+        }
+        Ok(Some(peaks.into()))
     }
 }
+
+/// The key under which a term's frequency factor peaks are remembered beside the words' best
+/// scores: a prefix no word's key has (a word's starts with its tie breaker, which is never
+/// this NaN), the window's size, the field's length factor (set by its average length) and
+/// the term.
+fn peaks_key(f: &WeightedField, term: &tantivy::Term, size: u32) -> Vec<u8> {
+    let bytes = term.serialized_value_bytes();
+    let mut key = Vec::with_capacity(20 + bytes.len());
+    key.extend(PEAKS.to_le_bytes());
+    key.extend(size.to_le_bytes());
+    key.extend(f.lengths[255].to_bits().to_le_bytes());
+    key.extend(f.field.field_id().to_le_bytes());
+    key.extend(bytes);
+    key
+}
+
+/// The first four bytes of a term's key ([`peaks_key`]): as a tie breaker, a NaN.
+const PEAKS: u32 = 0xfefe_fefe;
 
 impl WordsWeight {
     /// Whether [`WordsWeight::for_each_pruned`] applies: scores on (see [`WordsQuery::prunes`]).
@@ -142,53 +196,49 @@ impl WordsWeight {
         let size = large.window;
         let windows = reader.max_doc().div_ceil(size) as usize;
         let memory = self.term_infos.as_deref();
-        // Per word: its best score in each window, if learnt, or else its bound in the segment;
-        // the clauses after the words have no bound.
-        let mut bounds = Vec::with_capacity(large.keys.len() + 1);
-        if !self.then.is_empty() {
-            bounds.push(Bound::Segment(Score::INFINITY));
-        }
-        for (w, key) in large.keys.iter().enumerate() {
+        // Per word: its best score in each window, if learnt, or else its bound there; the
+        // clauses after the words have no bound (no window is skipped).
+        let after = if self.then.is_empty() { 0.0 } else { Score::INFINITY };
+        let mut bounds = Vec::with_capacity(large.keys.len());
+        let mut learnt = true;
+        for (w, key) in large.keys.iter().enumerate().filter(|_| self.then.is_empty()) {
             let known = memory.and_then(|m| m.word_maxima(segment, key)).filter(|m| m.len() == windows);
+            learnt &= known.is_some();
             bounds.push(match known {
-                Some(maxima) => Bound::Windows(maxima),
-                None => Bound::Segment(self.bound(w, reader)?),
+                Some(maxima) => maxima.iter().map(|m| m * (1.0 + SLACK)).collect(),
+                None => self.bounds(w, reader, size)?,
             });
         }
         // A one-word query's scores are its word's: learnt, unless known already.
         let one_word = large.keys.len() == 1 && self.then.is_empty();
-        let mut learning = match &bounds[..] {
-            [Bound::Segment(_)] if one_word && memory.is_some() => Some(vec![0.0; windows]),
-            _ => None,
-        };
+        let mut learning = (one_word && !learnt && memory.is_some()).then(|| vec![0.0; windows]);
         let alive = reader.alive_bitset();
-        let mut scorer = large.whole.scorer(reader, 1.0)?;
+        let mut scorer = Windows::open(self, reader, size)?;
         // Live matches visited, and the windows skipped (whose matches are counted apart).
         let (mut visited, mut skipped) = (0u32, Vec::new());
         for window in 0..windows {
-            let (start, end) = (window as DocId * size, (window as DocId + 1) * size);
-            let bound: Score = bounds.iter().map(|b| b.at(window)).sum();
+            let bound: Score = after + bounds.iter().map(|b| b[window]).sum::<Score>();
             if bound * (1.0 + SLACK) <= threshold {
                 skipped.push(window);
                 learning = None;
                 continue;
             }
-            let mut doc = match scorer.doc() < start {
-                true => scorer.seek(start),
-                false => scorer.doc(),
-            };
-            while doc < end {
-                #[cfg(test)]
-                SCORED.with(|n| n.set(n.get() + 1));
-                let score = scorer.score();
-                visited += u32::from(alive.is_none_or(|a| a.is_alive(doc)));
-                if let Some(best) = &mut learning {
-                    best[window] = larger(score, best[window]);
+            scorer.fill(window);
+            let start = window as DocId * size;
+            for k in 0..scorer.matched.len() {
+                for i in docs_in(k, scorer.matched[k]) {
+                    #[cfg(test)]
+                    SCORED.with(|n| n.set(n.get() + 1));
+                    let doc = start + i;
+                    let score = scorer.score(i as usize);
+                    visited += u32::from(alive.is_none_or(|a| a.is_alive(doc)));
+                    if let Some(best) = &mut learning {
+                        best[window] = larger(score, best[window]);
+                    }
+                    if score > threshold {
+                        threshold = callback(doc, score);
+                    }
                 }
-                if score > threshold {
-                    threshold = callback(doc, score);
-                }
-                doc = scorer.advance();
             }
         }
         if let (Some(best), Some(memory)) = (learning, memory) {
@@ -260,21 +310,6 @@ impl WordsWeight {
             }
         }
         Ok(())
-    }
-}
-
-/// The most a word can add to a document's score in a segment: in each window, once learnt.
-enum Bound {
-    Segment(Score),
-    Windows(Arc<[f32]>),
-}
-
-impl Bound {
-    fn at(&self, window: usize) -> Score {
-        match self {
-            Bound::Segment(bound) => *bound,
-            Bound::Windows(maxima) => maxima[window] * (1.0 + SLACK),
-        }
     }
 }
 
