@@ -86,17 +86,25 @@ type SegmentTerms = HashMap<Term, Option<TermInfo>, FoldHash>;
 /// snapshot: at most [`MAX_TERMS`] answers (about 100 bytes each), past which lookups go to the
 /// term dictionary. A segment's term dictionary never changes, so an answer stays true.
 ///
-/// It also remembers the best score each query word reached in each window of
-/// [`WORD_WINDOW`] documents of each segment, which the words query learns while finding top
-/// hits there (`words::pruning`), in at most [`MAX_WORD_BYTES`] in all. A word is keyed
-/// by all its score depends on (fields, terms, boosts, BM25 weights, length factors), so a best
-/// score stays true for the snapshot's life.
+/// It also remembers, for the words query's large segments (`words::pruning`), the best score
+/// (or a bound of it) each query word reached in each window of [`WORD_WINDOW`] documents of
+/// each segment, learnt while finding top hits there, and each term's highest frequency
+/// factor in each window, in at most [`MAX_WORD_BYTES`] in all. Each is keyed by all it
+/// depends on (fields, terms, boosts, BM25 weights, length factors), so it stays true for the
+/// snapshot's life.
 #[derive(Default)]
 pub(crate) struct TermInfos {
     /// Segment -> term -> its postings' place.
     segments: RwLock<HashMap<SegmentId, SegmentTerms, FoldHash>>,
     /// Segment -> word key -> the word's best score in each window there.
-    word_maxima: RwLock<HashMap<SegmentId, SegmentWords, FoldHash>>,
+    word_maxima: RwLock<Maxima>,
+}
+
+/// The words' best scores of each segment, and the bytes they hold.
+#[derive(Default)]
+struct Maxima {
+    segments: HashMap<SegmentId, SegmentWords, FoldHash>,
+    bytes: usize,
 }
 
 impl std::fmt::Debug for TermInfos {
@@ -109,11 +117,12 @@ impl std::fmt::Debug for TermInfos {
 /// Documents in a window of a word's best scores (`words::pruning`).
 pub(crate) const WORD_WINDOW: u32 = 4_096;
 
-/// Most bytes of words' best scores remembered in all: 4 a window (492 for the 123 windows of
-/// a segment of 500,000 talks), plus the word's key (`words::pruning::word_key`: 9 bytes a
-/// field and, per alternative in it, its text and 12 bytes; a search-box query's last word has
-/// up to 20 completions in each field, so its key is several times a plain word's).
-const MAX_WORD_BYTES: usize = 16 << 20;
+/// Most bytes of words' best scores and terms' peak factors remembered in all: 4 a window
+/// (492 for the 123 windows of a segment of 500,000 talks), plus the key (a word's,
+/// `words::pruning::word_key`: 9 bytes a field and, per alternative in it, its text and 12
+/// bytes; a term's, its text and 16 bytes). A million talks' topics and typing query mixes
+/// (400 and 427 queries) hold about 20 MB.
+const MAX_WORD_BYTES: usize = 64 << 20;
 
 impl TermInfos {
     /// What `index` (the inverted index of one of `segment`'s fields) says of `term`.
@@ -141,17 +150,23 @@ impl TermInfos {
     /// The best scores, window by window, of the word keyed `key` in `segment`, if learnt.
     pub(crate) fn word_maxima(&self, segment: SegmentId, key: &[u8]) -> Option<Arc<[f32]>> {
         let known = self.word_maxima.read().unwrap_or_else(|e| e.into_inner());
-        known.get(&segment).and_then(|words| words.get(key)).cloned()
+        known.segments.get(&segment).and_then(|words| words.get(key)).cloned()
+    }
+
+    /// Whether best scores of `windows` windows under a key of `key` bytes would be kept.
+    pub(crate) fn has_room(&self, key: usize, windows: usize) -> bool {
+        let known = self.word_maxima.read().unwrap_or_else(|e| e.into_inner());
+        known.bytes + key + 4 * windows <= MAX_WORD_BYTES
     }
 
     /// Remembers the best scores, window by window, of the word keyed `key` in `segment`, every
     /// document of it in the segment scored.
     pub(crate) fn learn_word_maxima(&self, segment: SegmentId, key: &[u8], maxima: Vec<f32>) {
-        let size = |key: &[u8], maxima: usize| key.len() + 4 * maxima;
+        let bytes = key.len() + 4 * maxima.len();
         let mut known = self.word_maxima.write().unwrap_or_else(|e| e.into_inner());
-        let held: usize = known.values().flat_map(|words| words.iter().map(|(k, m)| size(k, m.len()))).sum();
-        if held + size(key, maxima.len()) <= MAX_WORD_BYTES {
-            known.entry(segment).or_default().insert(key.to_vec(), maxima.into());
+        if known.bytes + bytes <= MAX_WORD_BYTES {
+            let before = known.segments.entry(segment).or_default().insert(key.to_vec(), maxima.into());
+            known.bytes = known.bytes + bytes - before.map_or(0, |m| key.len() + 4 * m.len());
         }
     }
 }

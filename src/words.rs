@@ -16,9 +16,11 @@
 //! segment's matches come out as one sorted list that tantivy's collectors (top hits, counts,
 //! facets) and boolean queries consume like any scorer's.
 //!
-//! Segments over [`DENSE_MAX_DOCS`] talks are scored by tantivy's scorers of the same query;
-//! there, tantivy's top-hits collector gets only the windows of the segment that can hold a top
-//! hit (the `pruning` module), and the count of matches is read without scores.
+//! Segments over [`DENSE_MAX_DOCS`] talks are scored window by window instead, each window's
+//! documents term at a time into arrays one window long (the `window` module), and tantivy's
+//! top-hits collector gets only the documents of the segment that can be a top hit (the
+//! `pruning` module); the count of matches is read without scores. For other collectors
+//! (facets, counts alone), tantivy's scorers of the same query score them.
 //!
 //! A query's synonyms (phrases, mostly) are optional clauses after the words: rather than
 //! tantivy's union of the words and them, which buffers and merges every matching document
@@ -38,6 +40,7 @@ use crate::statistics::TermInfos;
 
 mod pruning;
 mod scratch;
+mod window;
 
 use scratch::{SCRATCH, Scratch, docs_in, larger, mark};
 
@@ -54,9 +57,10 @@ pub struct FieldTerms {
     pub terms: Vec<(Term, Score)>,
 }
 
-/// Segments larger than this are scored by tantivy's own scorers instead: the per-document
-/// arrays of a segment of hundreds of thousands of talks no longer fit the caches, and scoring
-/// through them was measured slower there (1M talks: 472 against 578 req/s over HTTP).
+/// Segments larger than this are scored window by window instead (`window`): the
+/// per-document arrays of a segment of hundreds of thousands of talks no longer fit the caches,
+/// and scoring through them was measured slower there (1M talks: 472 against 578 req/s over
+/// HTTP, against tantivy's own scorers).
 pub const DENSE_MAX_DOCS: u32 = 100_000;
 
 /// A field of a word whose alternatives' postings hold at least a sixteenth as many documents
@@ -209,8 +213,8 @@ struct WordsWeight {
     large: Option<Large>,
 }
 
-/// tantivy's weights of the query, for large segments: scoring every match through them, or
-/// finding the top hits window by window, skipping windows that cannot hold one ([`pruning`]).
+/// tantivy's weights of the query, for large segments, which score every match for collectors
+/// other than top hits (found window by window, [`pruning`]), and the words' keys there.
 struct Large {
     /// Segments of more documents than this are large.
     limit: u32,

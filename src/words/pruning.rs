@@ -4,32 +4,39 @@
 //! threshold, the k-th best score so far ([`Weight::for_each_pruning`]). Over a million talks, a
 //! word in most of them (`python`) has postings over most of a segment, and scoring them all
 //! made the slowest searches grow linearly with the index. In a large segment the words query
-//! takes the segment in windows of 4,096 documents and skips every window where its words'
-//! bounds add up to no more than the threshold: no document there can enter the top. Inside
-//! the other windows, tantivy's scorer of the whole query scores every match, as before, so
-//! scores are the exhaustive ones to the bit, and the documents handed on are exactly those an
-//! exhaustive scan hands on (tested). This relies on the threshold never falling, as
-//! tantivy's collector's does not.
+//! takes the segment in windows of 4,096 documents ([`Windows`] scores a window's documents
+//! term at a time) and in each:
+//! - skips the window if its words' bounds there add up to no more than the threshold: no
+//!   document there can enter the top;
+//! - else, if the words with the lowest bounds there add up to no more than the threshold, no
+//!   document with only those words can enter the top either (MaxScore): the other words'
+//!   documents are the candidates, and the low words are looked up (their postings sought) only
+//!   in the candidates whose other scores plus the low words' bounds pass the threshold; a low
+//!   word whose lookups would cost more than reading its postings in the window is read.
 //!
-//! A word's bound in a window is the best score it reached there, once learnt, or else its
-//! bound in the segment: a term's BM25 score tends to its weight, `idf * (1 + k1)` times its
-//! boosts, as its frequency grows (a rare term's best score in the segment is read from its
-//! postings instead), a field's alternatives add up, and fields combine by dis-max
-//! (`max + tie * (sum - max)`, which grows with each field's score) or by sum. The segment
-//! bound of a common word is far above what it scores (`python`: 52 against a best score of
-//! 18.5 in a segment of half a million talks), so nothing is skipped until the word's best
-//! scores are known. A one-word query's search scores every document of
-//! its word in every window it does not skip, and when it skipped none, remembers the best
-//! score in each window for the snapshot's life ([`crate::statistics::TermInfos`], keyed by
-//! everything the word's scores depend on): the next searches with the word skip the windows
-//! whose best score is no more than the threshold (`python` alone over a million talks: 12.8 ->
-//! 5.5 ms a search, `examples/query_mix.rs`). Block-max WAND does the same with the
-//! best score of each block of 128 postings of each term, which tantivy keeps for a single term
-//! but not for the dis-max of a word's fields.
+//! Scores are the exhaustive ones to the bit, and the documents handed on are exactly those an
+//! exhaustive scan hands on (tested). This relies on the threshold never falling, as tantivy's
+//! collector's does not.
 //!
-//! The segment's matches are counted on the way ([`Weight::count`] takes the count): those
-//! scored, plus those of skipped windows, from the words' postings, which set bits in one bit
-//! set without their frequencies or scores.
+//! A word's bound in a window is the best score it reached there, once learnt, or else one
+//! composed from its terms': a term's BM25 score is its weight, `idf * (1 + k1)` times its
+//! boosts, times its frequency factor `tf / (tf + k1 * length factor)`, whose highest value in
+//! each window is read from the term's postings once a snapshot; a field's alternatives add
+//! up, and fields combine by dis-max (`max + tie * (sum - max)`, which grows with each field's
+//! score) or by sum. The composed bound of a common word is well above what it scores
+//! (`python` over a million talks: 33 against best scores of 14 to 22), since its exact form
+//! and its stem each count their best, and dis-max takes each field's best from different
+//! talks. So every search learns, for each word it did not know, its best score in each window
+//! where it read all the word's postings (and keeps the bound elsewhere), for the snapshot's
+//! life ([`crate::statistics::TermInfos`], keyed by everything the word's scores depend on):
+//! the next searches with the word skip windows, and find it low, by its best scores.
+//! Block-max WAND does the same with the best score of each block of 128 postings of each
+//! term, which tantivy keeps for a single term but not for the dis-max of a word's fields.
+//!
+//! The segment's matches are counted on the way ([`Weight::count`] takes the count): the
+//! candidates, plus, for each word, its documents in the windows where not all were seen
+//! (skipped, or the word looked up), from its postings, which set bits in one bit set without
+//! their frequencies or scores.
 
 use std::sync::Arc;
 
@@ -134,7 +141,8 @@ impl WordsWeight {
         if let Some(known) = memory.and_then(|m| m.word_maxima(reader.segment_id(), &key)) {
             return Ok(Some(known).filter(|k| k.len() == windows));
         }
-        if memory.is_none() && info.doc_freq > SCANNED_MAX_DOCS {
+        let kept = memory.is_some_and(|m| m.has_room(key.len(), windows));
+        if !kept && info.doc_freq > SCANNED_MAX_DOCS {
             return Ok(None);
         }
         let norms = reader.fieldnorms_readers().get_field(f.field)?;
@@ -149,7 +157,7 @@ impl WordsWeight {
             }
             postings.advance();
         }
-        if let Some(memory) = memory {
+        if let Some(memory) = memory.filter(|_| kept) {
             memory.learn_word_maxima(reader.segment_id(), &key, peaks.clone());
         }
         Ok(Some(peaks.into()))
@@ -182,9 +190,10 @@ impl WordsWeight {
 
     /// Hands `callback` every document of the segment that scores above the threshold, in
     /// document order, with its score, window by window, skipping the windows where the words'
-    /// bounds add up to no more than the threshold (see the module docs); the callback returns
-    /// the new threshold. Leaves the segment's count of matches for [`Weight::count`], and a
-    /// one-word query's best scores in each window for the next searches.
+    /// bounds add up to no more than the threshold and looking up the words too low to make a
+    /// top hit alone (see the module docs); the callback returns the new threshold. Leaves the
+    /// segment's count of matches for [`Weight::count`], and the best scores in each window of
+    /// the words not known yet, for the next searches.
     pub(super) fn for_each_pruned(
         &self,
         large: &Large,
@@ -199,67 +208,96 @@ impl WordsWeight {
         // Per word: its best score in each window, if learnt, or else its bound there; the
         // clauses after the words have no bound (no window is skipped).
         let after = if self.then.is_empty() { 0.0 } else { Score::INFINITY };
-        let mut bounds = Vec::with_capacity(large.keys.len());
-        let mut learnt = true;
-        for (w, key) in large.keys.iter().enumerate().filter(|_| self.then.is_empty()) {
+        let words = large.keys.len();
+        let (mut bounds, mut learning) = (Vec::with_capacity(words), Vec::with_capacity(words));
+        for (w, key) in large.keys.iter().enumerate() {
             let known = memory.and_then(|m| m.word_maxima(segment, key)).filter(|m| m.len() == windows);
-            learnt &= known.is_some();
-            bounds.push(match known {
-                Some(maxima) => maxima.iter().map(|m| m * (1.0 + SLACK)).collect(),
-                None => self.bounds(w, reader, size)?,
+            learning.push((known.is_none() && memory.is_some()).then(|| vec![0.0; windows]));
+            bounds.push(match (known, after) {
+                (Some(maxima), _) => maxima.iter().map(|m| m * (1.0 + SLACK)).collect(),
+                (None, 0.0) => self.bounds(w, reader, size)?,
+                (None, _) => vec![Score::INFINITY; windows],
             });
         }
-        // A one-word query's scores are its word's: learnt, unless known already.
-        let one_word = large.keys.len() == 1 && self.then.is_empty();
-        let mut learning = (one_word && !learnt && memory.is_some()).then(|| vec![0.0; windows]);
-        let alive = reader.alive_bitset();
         let mut scorer = Windows::open(self, reader, size)?;
-        // Live matches visited, and the windows skipped (whose matches are counted apart).
-        let (mut visited, mut skipped) = (0u32, Vec::new());
+        // The matches seen; per word, the windows where some of its documents were not (skipped,
+        // or the word looked up), whose matches are marked from its postings after.
+        let mut seen = vec![0u64; (reader.max_doc() as usize).div_ceil(64)];
+        let mut unseen = vec![vec![false; windows]; words];
+        let (mut read, mut order) = (vec![true; words], (0..words).collect::<Vec<_>>());
         for window in 0..windows {
             let bound: Score = after + bounds.iter().map(|b| b[window]).sum::<Score>();
             if bound * (1.0 + SLACK) <= threshold {
-                skipped.push(window);
-                learning = None;
+                for w in 0..words {
+                    unseen[w][window] = true;
+                    if let Some(best) = &mut learning[w] {
+                        best[window] = bounds[w][window];
+                    }
+                }
                 continue;
             }
-            scorer.fill(window);
+            // The words whose bounds add up to no more than the threshold, if looking their
+            // scores up in the other words' documents reads less than reading all of theirs.
+            order.sort_by(|&a, &b| bounds[a][window].total_cmp(&bounds[b][window]));
+            read.fill(true);
+            let (mut unread, mut cut) = (0.0, 0);
+            while cut < words && (unread + bounds[order[cut]][window]) * (1.0 + SLACK) <= threshold {
+                unread += bounds[order[cut]][window];
+                cut += 1;
+            }
+            let candidates: f32 = order[cut..].iter().map(|&w| scorer.read_cost(w)).sum();
+            for &w in &order[..cut] {
+                match scorer.look_up_cost(w, candidates) < scorer.read_cost(w) {
+                    true => read[w] = false,
+                    false => unread -= bounds[w][window],
+                }
+            }
+            scorer.fill(window, &read);
             let start = window as DocId * size;
             for k in 0..scorer.matched.len() {
                 for i in docs_in(k, scorer.matched[k]) {
+                    let (doc, i) = (start + i, i as usize);
+                    if unread > 0.0 {
+                        if (scorer.read_sum(i, &read) + unread) * (1.0 + SLACK) <= threshold {
+                            scorer.score(i);
+                            continue;
+                        }
+                        for w in (0..words).filter(|&w| !read[w]) {
+                            scorer.look_up(w, i, doc);
+                        }
+                    }
                     #[cfg(test)]
                     SCORED.with(|n| n.set(n.get() + 1));
-                    let doc = start + i;
-                    let score = scorer.score(i as usize);
-                    visited += u32::from(alive.is_none_or(|a| a.is_alive(doc)));
-                    if let Some(best) = &mut learning {
-                        best[window] = larger(score, best[window]);
-                    }
+                    let score = scorer.score(i);
                     if score > threshold {
                         threshold = callback(doc, score);
                     }
                 }
             }
+            for w in 0..words {
+                unseen[w][window] = !read[w];
+                if let Some(best) = &mut learning[w] {
+                    best[window] = if read[w] { scorer.best[w] } else { bounds[w][window] };
+                }
+            }
+            match start % 64 {
+                0 => seen[start as usize / 64..].iter_mut().zip(&scorer.matched).for_each(|(s, m)| *s |= m),
+                _ => (0..scorer.matched.len()).flat_map(|k| docs_in(k, scorer.matched[k])).for_each(|i| {
+                    mark(&mut seen, start + i);
+                }),
+            }
         }
-        if let (Some(best), Some(memory)) = (learning, memory) {
-            memory.learn_word_maxima(segment, &large.keys[0], best);
+        for (best, key) in learning.into_iter().zip(&large.keys) {
+            if let (Some(best), Some(memory)) = (best, memory) {
+                memory.learn_word_maxima(segment, key, best);
+            }
         }
-        let count = visited + self.count_in(reader, size, &skipped)?;
+        for (w, unseen) in unseen.iter().enumerate().filter(|(_, u)| u.contains(&true)) {
+            self.mark_word(reader, w, &mut seen, |doc| unseen[(doc / size) as usize])?;
+        }
+        let count = alive_in(reader, &seen);
         large.counted.lock().unwrap_or_else(|e| e.into_inner()).push((segment, count));
         Ok(())
-    }
-
-    /// How many live documents of the segment's `windows` (of `size` documents, in order)
-    /// match: the words' postings set bits in one bit set, without scores or frequencies.
-    fn count_in(&self, reader: &SegmentReader, size: u32, windows: &[usize]) -> tantivy::Result<u32> {
-        if windows.is_empty() {
-            return Ok(0);
-        }
-        let mut wanted = vec![false; reader.max_doc().div_ceil(size) as usize];
-        windows.iter().for_each(|&w| wanted[w] = true);
-        let mut bits = vec![0u64; (reader.max_doc() as usize).div_ceil(64)];
-        self.mark_postings(reader, &mut bits, |doc| wanted[(doc / size) as usize])?;
-        Ok(alive_in(reader, &bits))
     }
 
     /// How many live documents of the segment match: what [`WordsWeight::for_each_pruned`]
@@ -273,7 +311,9 @@ impl WordsWeight {
             }
         }
         let mut bits = vec![0u64; (reader.max_doc() as usize).div_ceil(64)];
-        self.mark_postings(reader, &mut bits, |_| true)?;
+        for w in 0..self.words.len() {
+            self.mark_word(reader, w, &mut bits, |_| true)?;
+        }
         for weight in &self.then {
             let mut scorer = weight.scorer(reader, 1.0)?;
             let mut doc = scorer.doc();
@@ -285,14 +325,15 @@ impl WordsWeight {
         Ok(alive_in(reader, &bits))
     }
 
-    /// Sets the bit of every document of the words' postings that `wanted`.
-    fn mark_postings(
+    /// Sets the bit of every document of word `w`'s postings that `wanted`.
+    fn mark_word(
         &self,
         reader: &SegmentReader,
+        w: usize,
         bits: &mut [u64],
         wanted: impl Fn(DocId) -> bool,
     ) -> tantivy::Result<()> {
-        for f in self.words.iter().flatten() {
+        for f in &self.words[w] {
             let index = reader.inverted_index(f.field)?;
             for (term, _, _) in &f.terms {
                 let Some(info) = self.term_info(reader, &index, term)? else { continue };

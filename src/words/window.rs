@@ -23,6 +23,11 @@ use tantivy::{DocId, DocSet, Score, SegmentReader};
 use super::WordsWeight;
 use super::scratch::{docs_in, larger};
 
+/// Seeking a term's postings to a document costs about as much as reading this many of them
+/// (of 0.25, 1, 2 and 4, 1 took the fewest instructions over the sixty slowest queries of the
+/// topics and typing mixes on 250,000 talks).
+const LOOKUP_COST: f32 = 1.0;
+
 /// One alternative in one field: its postings, read forwards over the segment, and its weight.
 struct TermCursor {
     postings: SegmentPostings,
@@ -39,6 +44,10 @@ struct FieldCursor {
 /// The words and the clauses after them in one segment, with the arrays of one window.
 pub(super) struct Windows {
     words: Vec<Vec<FieldCursor>>,
+    /// Each word's alternatives' postings (documents) in an average window.
+    per_window: Vec<Vec<f32>>,
+    /// Each word's best score in the window last filled, if it was read there.
+    pub(super) best: Vec<Score>,
     then: Vec<Box<dyn Scorer>>,
     tie_breaker: Option<Score>,
     /// Documents in a window.
@@ -59,13 +68,17 @@ impl Windows {
     /// clauses' scorers, for windows of `size` documents.
     pub(super) fn open(weight: &WordsWeight, reader: &SegmentReader, size: u32) -> tantivy::Result<Windows> {
         let mut words = Vec::with_capacity(weight.words.len());
+        let mut per_window = Vec::with_capacity(weight.words.len());
+        let share = size as f32 / reader.max_doc().max(1) as f32;
         for word in &weight.words {
+            let mut postings = Vec::new();
             let mut fields = Vec::with_capacity(word.len());
             for f in word {
                 let index = reader.inverted_index(f.field)?;
                 let mut terms = Vec::with_capacity(f.terms.len());
                 for (term, boost, term_weight) in &f.terms {
                     let Some(info) = weight.term_info(reader, &index, term)? else { continue };
+                    postings.push(info.doc_freq as f32 * share);
                     let postings = index.read_postings_from_terminfo(&info, IndexRecordOption::WithFreqs)?;
                     terms.push(TermCursor { postings, weight: term_weight * boost });
                 }
@@ -74,12 +87,15 @@ impl Windows {
                 fields.push(FieldCursor { terms, lengths: f.lengths.clone(), norms });
             }
             words.push(fields);
+            per_window.push(postings);
         }
         let then = weight.then.iter().map(|w| w.scorer(reader, 1.0)).collect::<tantivy::Result<Vec<_>>>()?;
         let (docs, bits) = (size as usize, (size as usize).div_ceil(64));
         Ok(Windows {
             scores: vec![vec![0.0; docs]; words.len() + then.len()],
+            best: vec![0.0; words.len()],
             words,
+            per_window,
             then,
             tie_breaker: weight.tie_breaker,
             size,
@@ -92,13 +108,14 @@ impl Windows {
         })
     }
 
-    /// Scores every match in window `window`: afterwards `matched` holds its documents, and
-    /// [`Windows::score`] their scores.
-    pub(super) fn fill(&mut self, window: usize) {
+    /// Scores in window `window` every match of the words `read` marks and of the clauses:
+    /// afterwards `matched` holds those documents, [`Windows::score`] their scores (with the
+    /// other words' once [`Windows::look_up`] has found them), and `best` each word's best.
+    pub(super) fn fill(&mut self, window: usize, read: &[bool]) {
         let start = window as DocId * self.size;
         let end = start + self.size;
         self.matched.fill(0);
-        for (w, word) in self.words.iter_mut().enumerate() {
+        for (w, word) in self.words.iter_mut().enumerate().filter(|(w, _)| read[*w]) {
             for f in word.iter_mut() {
                 let (lengths, norms) = (&f.lengths, &f.norms);
                 for t in &mut f.terms {
@@ -125,18 +142,17 @@ impl Windows {
                     }
                 }
             }
-            let scores = &mut self.scores[w];
+            let (scores, mut best) = (&mut self.scores[w], 0.0);
             for (k, bits) in self.in_word.iter_mut().enumerate() {
                 self.matched[k] |= *bits;
                 for i in docs_in(k, std::mem::take(bits)) {
                     let i = i as usize;
                     let (max, sum) = (std::mem::take(&mut self.max[i]), std::mem::take(&mut self.sum[i]));
-                    scores[i] = match self.tie_breaker {
-                        Some(tie) => max + (sum - max) * tie,
-                        None => sum,
-                    };
+                    scores[i] = combine(max, sum, self.tie_breaker);
+                    best = larger(scores[i], best);
                 }
             }
+            self.best[w] = best;
         }
         let first = self.words.len();
         for (c, scorer) in self.then.iter_mut().enumerate() {
@@ -153,6 +169,54 @@ impl Windows {
         }
     }
 
+    /// About how many postings of word `w` a window holds: what reading it there costs.
+    pub(super) fn read_cost(&self, w: usize) -> f32 {
+        self.per_window[w].iter().sum()
+    }
+
+    /// About what looking word `w` up in `candidates` documents of a window costs, in postings
+    /// read: a seek of each alternative's postings a document, or, for an alternative with
+    /// fewer postings in the window, one for each of them.
+    pub(super) fn look_up_cost(&self, w: usize, candidates: f32) -> f32 {
+        self.per_window[w].iter().map(|&p| p.min(candidates) * LOOKUP_COST).sum()
+    }
+
+    /// What the words `read` marks and the clauses add to the window's `i`-th document.
+    pub(super) fn read_sum(&self, i: usize, read: &[bool]) -> Score {
+        let (words, then) = self.scores.split_at(self.words.len());
+        let words = words.iter().zip(read).filter(|(_, r)| **r).map(|(s, _)| s[i]);
+        words.chain(then.iter().map(|s| s[i])).sum()
+    }
+
+    /// Finds word `w`'s score in document `doc`, the window's `i`-th (none if it lacks the
+    /// word), its alternatives' postings sought forwards to it.
+    pub(super) fn look_up(&mut self, w: usize, i: usize, doc: DocId) {
+        let (mut max, mut sum, mut found) = (0.0, 0.0, false);
+        for f in &mut self.words[w] {
+            let (mut field, mut matched) = (0.0, false);
+            for t in &mut f.terms {
+                let mut at = t.postings.doc();
+                if at < doc {
+                    at = t.postings.seek(doc);
+                }
+                if at != doc {
+                    continue;
+                }
+                let tf = t.postings.term_freq() as Score;
+                field += t.weight * (tf / (tf + f.lengths[usize::from(f.norms.fieldnorm_id(doc))]));
+                matched = true;
+            }
+            if matched {
+                max = larger(field, max);
+                sum += field;
+                found = true;
+            }
+        }
+        if found {
+            self.scores[w][i] = combine(max, sum, self.tie_breaker);
+        }
+    }
+
     /// The score of the window's `i`-th document: its words' scores summed in order, then its
     /// clauses', as tantivy's union sums them; and clears them for the next window.
     pub(super) fn score(&mut self, i: usize) -> Score {
@@ -162,5 +226,13 @@ impl Windows {
             total += std::mem::take(&mut scores[i]);
         }
         total
+    }
+}
+
+/// A word's score from its fields' best and sum: dis-max with `tie_breaker`, or their sum.
+fn combine(max: Score, sum: Score, tie_breaker: Option<Score>) -> Score {
+    match tie_breaker {
+        Some(tie) => max + (sum - max) * tie,
+        None => sum,
     }
 }
