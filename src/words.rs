@@ -19,8 +19,7 @@
 //! Segments over [`DENSE_MAX_DOCS`] talks are scored window by window instead, each window's
 //! documents term at a time into arrays one window long (the `window` module), and tantivy's
 //! top-hits collector gets only the documents of the segment that can be a top hit (the
-//! `pruning` module); the count of matches is read without scores. For other collectors
-//! (facets, counts alone), tantivy's scorers of the same query score them.
+//! `pruning` module); the count of matches is read without scores.
 //!
 //! A query's synonyms (phrases, mostly) are optional clauses after the words: rather than
 //! tantivy's union of the words and them, which buffers and merges every matching document
@@ -58,9 +57,9 @@ pub struct FieldTerms {
 }
 
 /// Segments larger than this are scored window by window instead (`window`): the
-/// per-document arrays of a segment of hundreds of thousands of talks no longer fit the caches,
-/// and scoring through them was measured slower there (1M talks: 472 against 578 req/s over
-/// HTTP, against tantivy's own scorers).
+/// per-document arrays of a segment of hundreds of thousands of talks no longer fit the caches
+/// (scoring through them was measured slower there than tantivy's own scorers: 1M talks, 472
+/// against 578 req/s over HTTP).
 pub const DENSE_MAX_DOCS: u32 = 100_000;
 
 /// A field of a word whose alternatives' postings hold at least a sixteenth as many documents
@@ -209,17 +208,15 @@ struct WordsWeight {
     prunes: bool,
     /// The weights of [`WordsQuery::then`].
     then: Vec<Box<dyn Weight>>,
-    /// tantivy's weights, for segments of more than `dense_max_docs`.
+    /// What segments of more than `dense_max_docs` are searched with, if the searcher has any.
     large: Option<Large>,
 }
 
-/// tantivy's weights of the query, for large segments, which score every match for collectors
-/// other than top hits (found window by window, [`pruning`]), and the words' keys there.
+/// What large segments are searched with: window by window ([`window`]), the top hits only
+/// where they can be ([`pruning`]).
 struct Large {
     /// Segments of more documents than this are large.
     limit: u32,
-    /// The whole query (a union of words, then the further clauses).
-    whole: Box<dyn Weight>,
     /// Each word's key for the best scores learnt ([`pruning::word_key`]).
     keys: Vec<Vec<u8>>,
     /// Documents in a window of best scores.
@@ -264,7 +261,6 @@ impl Query for WordsQuery {
         let large = match enable_scoring.searcher() {
             Some(searcher) if searcher.segment_readers().iter().any(|r| r.max_doc() > limit) => Some(Large {
                 limit,
-                whole: self.nested().weight(enable_scoring)?,
                 keys: words.iter().map(|w| pruning::word_key(w, self.tie_breaker)).collect(),
                 window: self.window,
                 counted: Default::default(),
@@ -423,7 +419,7 @@ impl WordsWeight {
 impl Weight for WordsWeight {
     fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
         if let Some(large) = self.large_for(reader) {
-            return large.whole.scorer(reader, boost);
+            return Ok(Box::new(window::WindowScorer::new(self, reader, large.window, boost)?));
         }
         let (docs, scores) = self.matches(reader, boost)?;
         Ok(Box::new(Listed { docs, scores, at: 0 }))
@@ -438,11 +434,8 @@ impl Weight for WordsWeight {
         reader: &SegmentReader,
         callback: &mut dyn FnMut(DocId, Score) -> Score,
     ) -> tantivy::Result<()> {
-        if let Some(large) = self.large_for(reader) {
-            return match self.prunable() {
-                true => self.for_each_pruned(large, reader, threshold, callback),
-                false => large.whole.for_each_pruning(threshold, reader, callback),
-            };
+        if let Some(large) = self.large_for(reader).filter(|_| self.prunable()) {
+            return self.for_each_pruned(large, reader, threshold, callback);
         }
         let mut scorer = self.scorer(reader, 1.0)?;
         let (mut doc, mut threshold) = (scorer.doc(), threshold);

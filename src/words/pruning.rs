@@ -219,7 +219,7 @@ impl WordsWeight {
                 (None, _) => vec![Score::INFINITY; windows],
             });
         }
-        let mut scorer = Windows::open(self, reader, size)?;
+        let mut scorer = Windows::open(self, reader, size, 1.0)?;
         // The matches seen; per word, the windows where some of its documents were not (skipped,
         // or the word looked up), whose matches are marked from its postings after.
         let mut seen = vec![0u64; (reader.max_doc() as usize).div_ceil(64)];

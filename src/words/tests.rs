@@ -140,9 +140,19 @@ fn scores_as_tantivys_own_queries_do() {
     // Segments over the limit scored by tantivy's scorers, alone or beside dense ones.
     let sizes: Vec<u32> = searcher.segment_readers().iter().map(|r| r.max_doc()).collect();
     assert!(sizes.iter().any(|&n| n <= 99) && sizes.iter().any(|&n| n > 99), "{sizes:?}");
+    // Large ones are scored window by window (of 16 talks here): alone, boosted, with the
+    // clauses after the words, and as required clauses beside another, which seeks them.
+    let both = |q: Box<dyn Query>| BooleanQuery::new(vec![(Occur::Must, q), (Occur::Must, web())]);
     for limit in [0, 99] {
-        let q = WordsQuery::new(query.clone(), Some(0.6)).with_dense_limit(limit);
-        assert_eq!(all(&searcher, &q), found, "limit {limit}");
+        let large = || WordsQuery::new(query.clone(), Some(0.6)).with_dense_limit(limit).with_window(16);
+        assert_eq!(all(&searcher, &large()), found, "limit {limit}");
+        let boosted = BoostQuery::new(Box::new(large()), 0.8);
+        assert_eq!(all(&searcher, &boosted), all(&searcher, &BoostQuery::new(nested(&query, 0.6), 0.8)));
+        assert_eq!(all(&searcher, &large().and_then(then())), summed, "limit {limit}, clauses after");
+        assert_eq!(all(&searcher, &with(Box::new(large()))), all(&searcher, &with(nested(&query, 0.6))));
+        let sought = all(&searcher, &both(Box::new(large())));
+        assert!(!sought.is_empty() && sought.len() < found.len(), "{}", sought.len());
+        assert_eq!(sought, all(&searcher, &both(nested(&query, 0.6))), "limit {limit}, sought");
     }
 }
 

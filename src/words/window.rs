@@ -18,7 +18,7 @@ use tantivy::fieldnorm::FieldNormReader;
 use tantivy::postings::{Postings, SegmentPostings};
 use tantivy::query::Scorer;
 use tantivy::schema::IndexRecordOption;
-use tantivy::{DocId, DocSet, Score, SegmentReader};
+use tantivy::{DocId, DocSet, Score, SegmentReader, TERMINATED};
 
 use super::WordsWeight;
 use super::scratch::{docs_in, larger};
@@ -65,8 +65,13 @@ pub(super) struct Windows {
 
 impl Windows {
     /// Opens the postings of every alternative of `weight`'s words in `reader`, and the
-    /// clauses' scorers, for windows of `size` documents.
-    pub(super) fn open(weight: &WordsWeight, reader: &SegmentReader, size: u32) -> tantivy::Result<Windows> {
+    /// clauses' scorers, for windows of `size` documents, every score boosted by `boost`.
+    pub(super) fn open(
+        weight: &WordsWeight,
+        reader: &SegmentReader,
+        size: u32,
+        boost: Score,
+    ) -> tantivy::Result<Windows> {
         let mut words = Vec::with_capacity(weight.words.len());
         let mut per_window = Vec::with_capacity(weight.words.len());
         let share = size as f32 / reader.max_doc().max(1) as f32;
@@ -76,11 +81,13 @@ impl Windows {
             for f in word {
                 let index = reader.inverted_index(f.field)?;
                 let mut terms = Vec::with_capacity(f.terms.len());
-                for (term, boost, term_weight) in &f.terms {
+                for (term, term_boost, term_weight) in &f.terms {
                     let Some(info) = weight.term_info(reader, &index, term)? else { continue };
                     postings.push(info.doc_freq as f32 * share);
                     let postings = index.read_postings_from_terminfo(&info, IndexRecordOption::WithFreqs)?;
-                    terms.push(TermCursor { postings, weight: term_weight * boost });
+                    // tantivy boosts a term's weight by the product of the boosts above it,
+                    // outermost first.
+                    terms.push(TermCursor { postings, weight: term_weight * (boost * term_boost) });
                 }
                 let norms = reader.fieldnorms_readers().get_field(f.field)?;
                 let norms = norms.unwrap_or_else(|| FieldNormReader::constant(reader.max_doc(), 1));
@@ -89,7 +96,7 @@ impl Windows {
             words.push(fields);
             per_window.push(postings);
         }
-        let then = weight.then.iter().map(|w| w.scorer(reader, 1.0)).collect::<tantivy::Result<Vec<_>>>()?;
+        let then = weight.then.iter().map(|w| w.scorer(reader, boost)).collect::<tantivy::Result<Vec<_>>>()?;
         let (docs, bits) = (size as usize, (size as usize).div_ceil(64));
         Ok(Windows {
             scores: vec![vec![0.0; docs]; words.len() + then.len()],
@@ -226,6 +233,107 @@ impl Windows {
             total += std::mem::take(&mut scores[i]);
         }
         total
+    }
+}
+
+/// Every match of a large segment with its score, in order, window by window: the words
+/// query's scorer there, for collectors other than top hits and for the queries it is part of.
+pub(super) struct WindowScorer {
+    windows: Windows,
+    /// Every word is read.
+    read: Vec<bool>,
+    /// Windows in the segment, and the one whose matches are listed.
+    count: usize,
+    window: usize,
+    docs: Vec<DocId>,
+    scores: Vec<Score>,
+    at: usize,
+    size_hint: u32,
+}
+
+impl WindowScorer {
+    /// Positioned on the segment's first match.
+    pub(super) fn new(
+        weight: &WordsWeight,
+        reader: &SegmentReader,
+        size: u32,
+        boost: Score,
+    ) -> tantivy::Result<WindowScorer> {
+        let windows = Windows::open(weight, reader, size, boost)?;
+        let postings: f32 = (0..windows.words.len()).map(|w| windows.read_cost(w)).sum::<f32>() / size as f32;
+        let mut scorer = WindowScorer {
+            read: vec![true; windows.words.len()],
+            count: reader.max_doc().div_ceil(size) as usize,
+            size_hint: (postings * reader.max_doc() as f32).min(reader.max_doc() as f32) as u32,
+            windows,
+            window: 0,
+            docs: Vec::new(),
+            scores: Vec::new(),
+            at: 0,
+        };
+        scorer.load(0);
+        Ok(scorer)
+    }
+
+    /// Lists the matches of the first window from `window` on that has any.
+    fn load(&mut self, mut window: usize) {
+        (self.at, self.window) = (0, self.count);
+        self.docs.clear();
+        self.scores.clear();
+        while window < self.count {
+            self.windows.fill(window, &self.read);
+            let start = window as DocId * self.windows.size;
+            for k in 0..self.windows.matched.len() {
+                for i in docs_in(k, self.windows.matched[k]) {
+                    self.docs.push(start + i);
+                    self.scores.push(self.windows.score(i as usize));
+                }
+            }
+            if !self.docs.is_empty() {
+                self.window = window;
+                return;
+            }
+            window += 1;
+        }
+    }
+}
+
+impl DocSet for WindowScorer {
+    fn advance(&mut self) -> DocId {
+        self.at += 1;
+        if self.at >= self.docs.len() {
+            self.load(self.window + 1);
+        }
+        self.doc()
+    }
+
+    fn seek(&mut self, target: DocId) -> DocId {
+        if self.doc() >= target {
+            return self.doc();
+        }
+        let window = (target / self.windows.size) as usize;
+        if window > self.window {
+            self.load(window);
+        }
+        self.at += self.docs[self.at..].partition_point(|&d| d < target);
+        if self.at >= self.docs.len() {
+            self.load(self.window + 1);
+        }
+        self.doc()
+    }
+
+    fn doc(&self) -> DocId {
+        self.docs.get(self.at).copied().unwrap_or(TERMINATED)
+    }
+
+    fn size_hint(&self) -> u32 {
+        self.size_hint
+    }
+}
+
+impl Scorer for WindowScorer {
+    fn score(&mut self) -> Score {
+        self.scores.get(self.at).copied().unwrap_or_default()
     }
 }
 
