@@ -120,8 +120,7 @@ pub(crate) const WORD_WINDOW: u32 = 4_096;
 /// Most bytes of words' best scores and terms' peak factors remembered in all: 4 a window
 /// (492 for the 123 windows of a segment of 500,000 talks), plus the key (a word's,
 /// `words::pruning::word_key`: 9 bytes a field and, per alternative in it, its text and 12
-/// bytes; a term's, its text and 16 bytes). A million talks' topics and typing query mixes
-/// (400 and 427 queries) hold about 20 MB.
+/// bytes; a term's, its text and 16 bytes).
 const MAX_WORD_BYTES: usize = 64 << 20;
 
 impl TermInfos {
