@@ -18,8 +18,8 @@
 //! exhaustive scan hands on (tested). This relies on the threshold never falling, as tantivy's
 //! collector's does not.
 //!
-//! A word's bound in a window is the best score it reached there, once learnt, or else one
-//! composed from its terms': a term's BM25 score is its weight, `idf * (1 + k1)` times its
+//! A word's bound in a window is the best score it reached there, once learnt (or the bound a
+//! search had there, where it did not read the word), or else one composed from its terms': a term's BM25 score is its weight, `idf * (1 + k1)` times its
 //! boosts, times its frequency factor `tf / (tf + k1 * length factor)`, whose highest value in
 //! each window is read from the term's postings once a snapshot; a field's alternatives add
 //! up, and fields combine by dis-max (`max + tie * (sum - max)`, which grows with each field's
@@ -213,10 +213,10 @@ impl WordsWeight {
         for (w, key) in large.keys.iter().enumerate() {
             let known = memory.and_then(|m| m.word_maxima(segment, key)).filter(|m| m.len() == windows);
             learning.push((known.is_none() && memory.is_some()).then(|| vec![0.0; windows]));
-            bounds.push(match (known, after) {
-                (Some(maxima), _) => maxima.iter().map(|m| m * (1.0 + SLACK)).collect(),
-                (None, 0.0) => self.bounds(w, reader, size)?,
-                (None, _) => vec![Score::INFINITY; windows],
+            bounds.push(match known {
+                Some(maxima) => maxima.iter().map(|m| m * (1.0 + SLACK)).collect(),
+                None if self.then.is_empty() => self.bounds(w, reader, size)?,
+                None => vec![Score::INFINITY; windows],
             });
         }
         let mut scorer = Windows::open(self, reader, size, 1.0)?;

@@ -2,15 +2,17 @@
 //!
 //! Over a segment of hundreds of thousands of talks, tantivy's nested unions (a union of words,
 //! each a dis-max union of fields, each a sum union of term scorers) buffer every matching
-//! document of every term and pass it up three levels of dynamically dispatched scorers: 20-40
-//! ns a posting, most of a several-word search over a million talks. Here each term's postings
-//! are read with a cursor that stays open over the segment, and, in each window of documents
-//! the pruning pass does not skip, each term adds its BM25 scores into arrays one window long
-//! (they stay in the first-level cache), field after field, word after word, as the words
-//! query scores a small segment whole (`super::scratch`), with the same arithmetic in the
-//! same order: the scores are the same, to the bit. The clauses after the words (a query's
-//! synonyms) are tantivy's scorers, read document at a time, their scores added after the
-//! words'.
+//! document of every term and pass it up three levels of dynamically dispatched scorers: most
+//! of a several-word search over a million talks. Here each term's postings are read with a
+//! cursor that stays open over the segment, and, in each window of documents the pruning pass
+//! does not skip, each term adds its BM25 scores into arrays one window long (tens of
+//! kilobytes, which stay in the caches), field after field, word after word, as the words query
+//! scores a small segment whole (`super::scratch`), with the same arithmetic in the same order:
+//! the scores are the same, to the bit. The clauses after the words (a query's synonyms) are
+//! tantivy's scorers, read document at a time, their scores added after the words'. A word the
+//! pruning pass finds too low to make a top hit alone is looked up instead, its postings sought
+//! to each candidate ([`Windows::look_up`]). [`WindowScorer`] lists a segment's every match
+//! window by window, for the queries the words query is part of and for other collectors.
 
 use std::sync::Arc;
 
