@@ -41,7 +41,7 @@ mod pruning;
 mod scratch;
 mod window;
 
-use scratch::{SCRATCH, Scratch, docs_in, larger, mark};
+use scratch::{SCRATCH, Scratch, combine, docs_in, larger, mark, tf_factor};
 
 /// BM25's k1 and b, as tantivy has them.
 const K1: Score = 1.2;
@@ -400,8 +400,7 @@ impl WordsWeight {
                     break;
                 }
                 for (&doc, &tf) in docs.iter().zip(postings.freqs()) {
-                    let tf = tf as Score;
-                    let score = weight * (tf / (tf + f.lengths[usize::from(norms.fieldnorm_id(doc))]));
+                    let score = weight * tf_factor(tf, &f.lengths, norms.fieldnorm_id(doc));
                     if dense {
                         in_field[doc as usize / 64] |= 1 << (doc % 64);
                     } else if mark(in_field, doc) {

@@ -71,10 +71,7 @@ impl Scratch {
         let d = doc as usize;
         let (max, sum) = (std::mem::take(&mut self.max[d]), std::mem::take(&mut self.sum[d]));
         let new = usize::from(mark(&mut self.in_total, doc));
-        self.total[d] += match tie_breaker {
-            Some(tie) => max + (sum - max) * tie,
-            None => sum,
-        };
+        self.total[d] += combine(max, sum, tie_breaker);
         new
     }
 }
@@ -125,6 +122,22 @@ impl Scratch {
             *t |= bits;
         }
         new
+    }
+}
+
+/// A term's frequency factor in a document, `tf / (tf + k1 * length factor)`, the length
+/// factor looked up by the document's field length code `norm` in the field's `lengths`.
+pub(super) fn tf_factor(tf: u32, lengths: &[Score; 256], norm: u8) -> Score {
+    let tf = tf as Score;
+    tf / (tf + lengths[usize::from(norm)])
+}
+
+/// A word's score from its fields' best score and their sum: their dis-max with
+/// `tie_breaker`, or the sum.
+pub(super) fn combine(max: Score, sum: Score, tie_breaker: Option<Score>) -> Score {
+    match tie_breaker {
+        Some(tie) => max + (sum - max) * tie,
+        None => sum,
     }
 }
 

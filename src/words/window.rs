@@ -23,7 +23,7 @@ use tantivy::schema::IndexRecordOption;
 use tantivy::{DocId, DocSet, Score, SegmentReader, TERMINATED};
 
 use super::WordsWeight;
-use super::scratch::{docs_in, larger};
+use super::scratch::{combine, docs_in, larger, tf_factor};
 
 /// Seeking a term's postings to a document costs about as much as reading this many of them
 /// (of 0.25, 1, 2 and 4, 1 took the fewest instructions over the sixty slowest queries of the
@@ -134,8 +134,8 @@ impl Windows {
                     }
                     while doc < end {
                         let i = (doc - start) as usize;
-                        let tf = t.postings.term_freq() as Score;
-                        self.field[i] += t.weight * (tf / (tf + lengths[usize::from(norms.fieldnorm_id(doc))]));
+                        let tf = t.postings.term_freq();
+                        self.field[i] += t.weight * tf_factor(tf, lengths, norms.fieldnorm_id(doc));
                         self.in_field[i / 64] |= 1 << (i % 64);
                         doc = t.postings.advance();
                     }
@@ -211,8 +211,7 @@ impl Windows {
                 if at != doc {
                     continue;
                 }
-                let tf = t.postings.term_freq() as Score;
-                field += t.weight * (tf / (tf + f.lengths[usize::from(f.norms.fieldnorm_id(doc))]));
+                field += t.weight * tf_factor(t.postings.term_freq(), &f.lengths, f.norms.fieldnorm_id(doc));
                 matched = true;
             }
             if matched {
@@ -336,13 +335,5 @@ impl DocSet for WindowScorer {
 impl Scorer for WindowScorer {
     fn score(&mut self) -> Score {
         self.scores.get(self.at).copied().unwrap_or_default()
-    }
-}
-
-/// A word's score from its fields' best and sum: dis-max with `tie_breaker`, or their sum.
-fn combine(max: Score, sum: Score, tie_breaker: Option<Score>) -> Score {
-    match tie_breaker {
-        Some(tie) => max + (sum - max) * tie,
-        None => sum,
     }
 }
