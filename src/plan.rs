@@ -257,7 +257,7 @@ pub fn build(parsed: &ParsedQuery, fields: &Fields, weights: &Weights, ctx: &Con
             }
             Clause::Phrase { text, scope, negated } => {
                 let a = analyse(text);
-                let Some(q) = phrase_query(&a.parts, fields, weights, *scope) else { continue };
+                let Some(q) = phrase_query(&a.parts, fields, weights, *scope, Some(ctx.vocabulary)) else { continue };
                 if *negated {
                     filters.push((Occur::MustNot, forward_only(q)));
                 } else {
@@ -273,7 +273,7 @@ pub fn build(parsed: &ParsedQuery, fields: &Fields, weights: &Weights, ctx: &Con
         }
     }
     let mut synonyms = if weights.synonym > 0.0 {
-        synonym_queries(&plain, ctx.synonyms, fields, weights, &mut highlighter)
+        synonym_queries(&plain, ctx.synonyms, fields, weights, ctx.vocabulary, &mut highlighter)
     } else {
         Vec::new()
     };
@@ -317,6 +317,7 @@ fn synonym_queries(
     synonyms: &Synonyms,
     fields: &Fields,
     w: &Weights,
+    vocabulary: &Vocabulary,
     highlighter: &mut Highlighter,
 ) -> Vec<(Occur, Box<dyn Query>)> {
     let words: Vec<String> =
@@ -327,7 +328,7 @@ fn synonym_queries(
             let a = analyse(&alternative.join(" "));
             let q = match a.parts.len() {
                 1 => word_query(&a, fields, w, Scope::All, &[], None),
-                _ => phrase_query(&a.parts, fields, w, Scope::All),
+                _ => phrase_query(&a.parts, fields, w, Scope::All, Some(vocabulary)),
             };
             if let Some(q) = q {
                 if a.parts.len() == 1 {
@@ -402,19 +403,29 @@ fn word_query(
     if a.parts.is_empty() {
         return None;
     }
-    // A compound (`keith-magee`, `node.js`): the whole token, or its parts as a phrase.
-    let per_field = fields_in(scope)
+    // A compound (`keith-magee`, `node.js`): the whole token, or its parts as a phrase; each
+    // only in the fields that may have it (all of its parts, for the phrase).
+    let may_have = |text: &str, field: Field| vocabulary.is_none_or(|v| v.may_have(text, field));
+    let per_field: Vec<Box<dyn Query>> = fields_in(scope)
         .iter()
-        .map(|&f| {
+        .filter_map(|&f| {
             let (field, weight) = (fields.text(f), w.of(f));
-            let mut alternatives: Vec<(Occur, Box<dyn Query>)> =
-                a.wholes.iter().map(|whole| term(field, &whole.text, weight)).collect();
-            alternatives.push((Occur::Should, field_phrase(&a.parts, field, weight, 0)));
-            let alternatives = alternatives.into_iter().map(|(_, q)| q).collect();
-            Box::new(Disjunction::new(alternatives, None)) as Box<dyn Query>
+            let mut alternatives: Vec<Box<dyn Query>> = a
+                .wholes
+                .iter()
+                .filter(|whole| may_have(&whole.text, field))
+                .map(|whole| term(field, &whole.text, weight).1)
+                .collect();
+            if a.parts.iter().all(|part| may_have(&part.text, field)) {
+                alternatives.push(field_phrase(&a.parts, field, weight, 0));
+            }
+            (!alternatives.is_empty()).then(|| Box::new(Disjunction::new(alternatives, None)) as Box<dyn Query>)
         })
         .collect();
-    Some(combine_fields(per_field, w))
+    Some(match per_field.is_empty() {
+        true => Box::new(EmptyQuery),
+        false => combine_fields(per_field, w),
+    })
 }
 
 /// The terms of a single-position word per field of `scope` (see [`word_query`]), each with
@@ -461,13 +472,30 @@ fn field_phrase(parts: &[Token], field: Field, weight: f32, slop: u32) -> Box<dy
     Box::new(BoostQuery::new(Box::new(PhraseQuery::new_with_offset_and_slop(terms, slop)), weight))
 }
 
-fn phrase_query(parts: &[Token], fields: &Fields, w: &Weights, scope: Scope) -> Option<Box<dyn Query>> {
+fn phrase_query(
+    parts: &[Token],
+    fields: &Fields,
+    w: &Weights,
+    scope: Scope,
+    vocabulary: Option<&Vocabulary>,
+) -> Option<Box<dyn Query>> {
     match parts.len() {
         0 => None,
         1 => word_query(&analyse(&parts[0].text), fields, w, scope, &[], None),
         _ => {
-            let per_field = fields_in(scope).iter().map(|&f| field_phrase(parts, fields.text(f), w.of(f), 0)).collect();
-            Some(combine_fields(per_field, w))
+            // A field lacking one of the words cannot have the phrase: not looked for there.
+            let having: Option<Vec<FieldSet>> =
+                vocabulary.map(|v| parts.iter().map(|t| v.fields_having(&t.text)).collect());
+            let per_field: Vec<Box<dyn Query>> = fields_in(scope)
+                .iter()
+                .filter(|&&f| having.as_ref().is_none_or(|sets| sets.iter().all(|set| set.contains(fields.text(f)))))
+                .map(|&f| field_phrase(parts, fields.text(f), w.of(f), 0))
+                .collect();
+            Some(match per_field.is_empty() {
+                // Found nowhere: still a clause (a required phrase must keep failing the query).
+                true => Box::new(EmptyQuery),
+                false => combine_fields(per_field, w),
+            })
         }
     }
 }
