@@ -238,8 +238,9 @@ pub fn build(parsed: &ParsedQuery, fields: &Fields, weights: &Weights, ctx: &Con
                 }
                 if !*negated && *scope == Scope::All && a.parts.len() == 1 {
                     // Plain words are scored together, in one pass (`crate::words`).
-                    highlight(&a, &mut highlighter);
-                    extra.iter().for_each(|(t, _)| highlighter.add(t.clone()));
+                    let word = highlighter.next_word();
+                    highlight(&a, word, &mut highlighter);
+                    extra.iter().for_each(|(t, _)| highlighter.add(t.clone(), word));
                     flat_at.get_or_insert(text_clauses.len());
                     flat.push(word_fields(&a, fields, weights, *scope, &extra, Some(ctx.vocabulary)));
                     continue;
@@ -248,8 +249,9 @@ pub fn build(parsed: &ParsedQuery, fields: &Fields, weights: &Weights, ctx: &Con
                 if *negated {
                     filters.push((Occur::MustNot, forward_only(q)));
                 } else {
-                    highlight(&a, &mut highlighter);
-                    extra.into_iter().for_each(|(t, _)| highlighter.add(t));
+                    let word = highlighter.next_word();
+                    highlight(&a, word, &mut highlighter);
+                    extra.into_iter().for_each(|(t, _)| highlighter.add(t, word));
                     // A word scoped to a field (`event:europython`) is required; plain words rank.
                     let occur = if *scope == Scope::All { Occur::Should } else { Occur::Must };
                     text_clauses.push((occur, q));
@@ -262,7 +264,15 @@ pub fn build(parsed: &ParsedQuery, fields: &Fields, weights: &Weights, ctx: &Con
                     filters.push((Occur::MustNot, forward_only(q)));
                 } else {
                     // A quoted phrase is what the user insists on: required.
-                    a.parts.iter().chain(&a.wholes).for_each(|t| highlighter.add(t.text.clone()));
+                    // Each word of it counts (a window with all of them is the phrase's), its
+                    // compounds for them all.
+                    let mut words = 0;
+                    for t in &a.parts {
+                        let word = highlighter.next_word();
+                        highlighter.add(t.text.clone(), word);
+                        words |= word;
+                    }
+                    a.wholes.iter().for_each(|t| highlighter.add(t.text.clone(), words));
                     text_clauses.push((Occur::Must, q));
                 }
             }
@@ -324,6 +334,8 @@ fn synonym_queries(
         plain.iter().map(|t| analyse(t).parts.into_iter().map(|p| p.text).collect::<Vec<_>>().join(" ")).collect();
     let mut out = Vec::new();
     for m in synonyms.find(&words) {
+        // A word of its own in a window, not one a window needs (the typed words are).
+        let run = highlighter.next_word();
         for alternative in m.alternatives {
             let a = analyse(&alternative.join(" "));
             let q = match a.parts.len() {
@@ -332,12 +344,12 @@ fn synonym_queries(
             };
             if let Some(q) = q {
                 if a.parts.len() == 1 {
-                    highlight(&a, highlighter);
+                    highlight_alternative(&a, run, highlighter);
                 } else {
                     // A phrase's words alone ("in", "time" of "just in time") are not matches;
                     // its hyphenated compound is one token in a talk's text.
                     let parts: Vec<&str> = a.parts.iter().map(|t| t.text.as_str()).collect();
-                    highlighter.add(parts.join("-"));
+                    highlighter.add_alternative(parts.join("-"), run);
                 }
                 out.push((Occur::Should, Box::new(BoostQuery::new(q, w.synonym)) as Box<dyn Query>));
             }
@@ -346,12 +358,17 @@ fn synonym_queries(
     out
 }
 
-fn highlight(a: &Analysed, h: &mut Highlighter) {
-    for t in a.parts.iter().chain(&a.wholes) {
-        h.add(t.text.clone());
+/// Highlights a word's terms as matches of the query words `words`.
+fn highlight(a: &Analysed, words: u64, h: &mut Highlighter) {
+    for t in a.parts.iter().chain(&a.wholes).map(|t| t.text.clone()).chain(stem_terms(a)) {
+        h.add(t, words);
     }
-    for t in stem_terms(a) {
-        h.add(t);
+}
+
+/// Highlights a synonym's terms, as an alternative of the query words `words`.
+fn highlight_alternative(a: &Analysed, words: u64, h: &mut Highlighter) {
+    for t in a.parts.iter().chain(&a.wholes).map(|t| t.text.clone()).chain(stem_terms(a)) {
+        h.add_alternative(t, words);
     }
 }
 

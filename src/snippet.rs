@@ -17,6 +17,9 @@ pub const SNIPPET_CHARS: usize = 200;
 /// How much of an abstract is searched for the best window: re-analysing a 14 KB abstract for
 /// every hit costs more than the search itself.
 pub const SCAN_BYTES: usize = 4_096;
+/// The first part of an abstract searched for a window with every query word; each next one is
+/// twice as long (see [`Highlighter::window`]).
+pub const FIRST_SCAN_BYTES: usize = 256;
 
 fn floor_char_boundary(text: &str, at: usize) -> usize {
     if at >= text.len() {
@@ -28,9 +31,13 @@ fn floor_char_boundary(text: &str, at: usize) -> usize {
 /// Analysed tokens that count as a match.
 #[derive(Debug, Clone)]
 pub struct Highlighter {
-    /// Token text -> the key of the word it stands for (a stem and its word share one), for
-    /// counting distinct words in a window.
+    /// Token text -> the query words it stands for (bits of [`Highlighter::next_word`]), for
+    /// counting the query words a window has.
     terms: HashMap<String, u64, FoldHash>,
+    /// The query words a window needs to have them all (not alternatives such as synonyms).
+    words: u64,
+    /// Query words numbered so far.
+    numbered: u32,
     /// First bytes of `terms`: most tokens are rejected by their first byte, unhashed.
     first: ByteSet,
     /// First bytes of the stems in `terms` (after the mark): only words starting with one are
@@ -43,13 +50,35 @@ pub struct Highlighter {
 impl Default for Highlighter {
     fn default() -> Self {
         let none = ByteSet::EMPTY;
-        Highlighter { terms: HashMap::default(), first: none, stems: none, starts: Starts::none() }
+        Highlighter {
+            terms: HashMap::default(),
+            words: 0,
+            numbered: 0,
+            first: none,
+            stems: none,
+            starts: Starts::none(),
+        }
     }
 }
 
 impl Highlighter {
-    /// Adds an analysed token text (surface or stem-marked) that counts as a match.
-    pub fn add(&mut self, term: impl Into<String>) {
+    /// A new query word's bit, for [`Highlighter::add`] (the 64th and all after it share one).
+    pub fn next_word(&mut self) -> u64 {
+        self.numbered += 1;
+        1 << (self.numbered - 1).min(63)
+    }
+
+    /// Adds an analysed token text (surface or stem-marked) that counts as a match of the query
+    /// words `words` (bits of [`Highlighter::next_word`]).
+    pub fn add(&mut self, term: impl Into<String>, words: u64) {
+        self.words |= words;
+        self.add_alternative(term, words);
+    }
+
+    /// Adds a token text that counts as a match of `words`, an alternative of the query's
+    /// words (a synonym): a window with it has one more word, but a window without it may
+    /// still have them all.
+    pub fn add_alternative(&mut self, term: impl Into<String>, words: u64) {
         let term = term.into();
         let bytes = term.as_bytes();
         let Some(&first) = bytes.first() else { return };
@@ -60,8 +89,7 @@ impl Highlighter {
         {
             self.stems.insert(b);
         }
-        let key = term_key(&term);
-        self.terms.insert(term, key);
+        *self.terms.entry(term).or_default() |= words;
     }
 
     /// True if nothing would be highlighted.
@@ -69,58 +97,79 @@ impl Highlighter {
         self.terms.is_empty()
     }
 
-    /// Byte ranges of `text` that match, sorted and merged, and how many distinct terms each
-    /// range matched (for window choice).
-    fn matches(&self, text: &str) -> Vec<(usize, usize, u64)> {
-        let mut spans: Vec<(usize, usize, u64)> = Vec::new();
-        if self.terms.is_empty() {
-            return spans;
+    /// Appends the byte ranges of `text[from..to]` that match (`to` at ASCII whitespace or the
+    /// text's end, so that no token is cut) to `spans`, sorted and merged, each with the query
+    /// words it matched (for window choice).
+    fn matches(&self, text: &str, from: usize, to: usize, spans: &mut Vec<(usize, usize, u64)>) {
+        if self.terms.is_empty() || from >= to {
+            return;
         }
-        analysis::for_each_token_starting(text, &self.starts, &self.stems, |token| {
+        let begin = spans.len();
+        analysis::for_each_token_starting(&text[from..to], &self.starts, &self.stems, |token| {
             let first = token.text.as_bytes().first().copied().unwrap_or_default();
             if self.first.contains(first)
-                && let Some(&key) = self.terms.get(token.text.as_str())
+                && let Some(&words) = self.terms.get(token.text.as_str())
             {
-                spans.push((token.offset_from, token.offset_to, key));
+                spans.push((from + token.offset_from, from + token.offset_to, words));
             }
         });
-        spans.sort_unstable();
-        let mut merged: Vec<(usize, usize, u64)> = Vec::with_capacity(spans.len());
-        for (from, to, key) in spans {
-            match merged.last_mut() {
-                Some(last) if from < last.1 => last.1 = last.1.max(to),
-                Some(last) if from == last.0 => last.1 = last.1.max(to),
-                _ => merged.push((from, to, key)),
+        // Tokens never cross whitespace, so these follow the spans already there.
+        let mut found = spans.split_off(begin);
+        found.sort_unstable();
+        for (from, to, words) in found {
+            match spans.last_mut() {
+                Some(last) if from < last.1 || from == last.0 => {
+                    last.1 = last.1.max(to);
+                    last.2 |= words;
+                }
+                _ => spans.push((from, to, words)),
             }
         }
-        merged
     }
 
     /// The whole of `text` (a title), highlighted.
     pub fn full(&self, text: &str) -> Snippet {
-        let spans = self.matches(text);
+        let mut spans = Vec::new();
+        self.matches(text, 0, text.len(), &mut spans);
         Snippet::build(text, 0, text.len(), &spans, false, false)
     }
 
     /// A window of at most [`SNIPPET_CHARS`] characters of `text` (an abstract) around the
-    /// densest cluster of matches in its first [`SCAN_BYTES`]; the beginning of the text when
-    /// nothing matched there.
+    /// densest cluster of matches (the most typed query words; then the most words, synonyms
+    /// included; then the most matches) in the shortest beginning of the text where a window
+    /// has every typed word: its first [`FIRST_SCAN_BYTES`], else its first twice as many, and
+    /// so on up to [`SCAN_BYTES`] (the best window there when none has them all). The
+    /// beginning of the text when nothing matched. The lead of an abstract says what the talk
+    /// is about, and most hits' leads have every word: the rest is not analysed.
     pub fn window(&self, text: &str) -> Snippet {
         let full_len = text.len();
         let text = &text[..floor_char_boundary(text, SCAN_BYTES)];
-        let spans = self.matches(text);
-        let (from, to) = best_window(text, &spans, SNIPPET_CHARS);
+        let mut spans = Vec::new();
+        let (mut scanned, mut part) = (0, FIRST_SCAN_BYTES);
+        let (from, to) = loop {
+            let cut = space_after(text, part);
+            self.matches(text, scanned, cut, &mut spans);
+            scanned = cut;
+            let (from, to, words) = best_window(text, &spans, self.words, SNIPPET_CHARS);
+            if words & self.words == self.words || scanned == text.len() {
+                // The window may end past what was scanned: its matches there too.
+                self.matches(text, scanned, space_after(text, to), &mut spans);
+                break (from, to);
+            }
+            part *= 2;
+        };
         let inside: Vec<_> = spans.iter().copied().filter(|s| s.0 >= from && s.1 <= to).collect();
         Snippet::build(text, from, to, &inside, from > 0, to < full_len)
     }
 }
 
-/// A stem and the word it is the stem of share a key.
-fn term_key(text: &str) -> u64 {
-    use std::hash::{Hash, Hasher};
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    text.trim_start_matches(analysis::STEM_MARK).hash(&mut h);
-    h.finish()
+/// The first ASCII whitespace in `text` at or after byte `at` (the text's length if none): a
+/// place to cut a text without cutting a token.
+fn space_after(text: &str, at: usize) -> usize {
+    text.as_bytes()
+        .get(at..)
+        .and_then(|rest| rest.iter().position(u8::is_ascii_whitespace))
+        .map_or(text.len(), |i| at + i)
 }
 
 /// Counting characters from a byte offset of a text: by bytes where the text is ASCII, else by
@@ -164,36 +213,34 @@ impl CharIndex<'_> {
     }
 }
 
-/// Picks byte bounds of a window of about `max_chars` characters covering the most distinct
-/// matched terms, starting at a word boundary.
-fn best_window(text: &str, spans: &[(usize, usize, u64)], max_chars: usize) -> (usize, usize) {
+/// Picks byte bounds of a window of about `max_chars` characters covering the most of the
+/// `typed` query words (then the most words, alternatives included; then the most matches),
+/// starting at a word boundary, and the query words it has.
+fn best_window(text: &str, spans: &[(usize, usize, u64)], typed: u64, max_chars: usize) -> (usize, usize, u64) {
     let chars = CharIndex::new(text);
     // A match before the `max_chars / 2`-th character is early enough to start at the beginning.
     let early = chars.forward(0, max_chars / 2);
-    let mut best = (0usize, 0usize, 0usize); // (distinct, total, start)
-    let mut keys = Vec::new();
+    let mut best = ((0u32, 0u32, 0usize), 0usize, 0u64); // ((typed, words, matches), start, words)
     for (i, &(first, _, _)) in spans.iter().enumerate() {
         // Start at the beginning when the match is early enough, else a little before it.
         let start = if first < early { 0 } else { context_start(text, &chars, first, 40) };
         let end = chars.forward(start, max_chars);
-        keys.clear();
-        let mut total = 0;
-        for &(_, t, k) in &spans[i..] {
+        let (mut words, mut total) = (0u64, 0);
+        for &(_, t, w) in &spans[i..] {
             if t > end {
                 break;
             }
-            if !keys.contains(&k) {
-                keys.push(k);
-            }
+            words |= w;
             total += 1;
         }
-        if (keys.len(), total) > (best.0, best.1) {
-            best = (keys.len(), total, start);
+        let rank = ((words & typed).count_ones(), words.count_ones(), total);
+        if rank > best.0 {
+            best = (rank, start, words);
         }
     }
-    let start = best.2;
+    let start = best.1;
     let end = chars.forward(start, max_chars);
-    (start, word_end(text, end))
+    (start, word_end(text, end), best.2)
 }
 
 /// A boundary at most `context` characters before `at`: a sentence start if there is one, else

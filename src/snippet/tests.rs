@@ -5,8 +5,9 @@ use super::*;
 
 fn highlighter(query: &str) -> Highlighter {
     let mut h = Highlighter::default();
+    let words: Vec<u64> = (0..query.split_whitespace().count().max(1)).map(|_| h.next_word()).collect();
     for t in analysis::tokens(query) {
-        h.add(t.text);
+        h.add(t.text, words[t.position.min(words.len() - 1)]);
     }
     h
 }
@@ -61,6 +62,76 @@ fn an_early_match_keeps_the_start_of_the_text() {
     let text = format!("The Python community is abuzz about PyPy. {}", "More words here. ".repeat(30));
     let s = highlighter("pypy").window(&text);
     assert!(s.text.starts_with("The Python community"), "{}", s.text);
+}
+
+#[test]
+fn the_lead_wins_when_it_has_every_word() {
+    // A denser window later on does not matter: the lead has both words.
+    let text = format!(
+        "Type hints in practice. {}{}",
+        "Other words follow here. ".repeat(20),
+        "Type hints, more type hints and type hints again. ".repeat(3)
+    );
+    let s = highlighter("type hints").window(&text);
+    assert!(s.text.starts_with("Type hints in practice."), "{}", s.text);
+    assert_eq!(marked(&s), vec!["Type", "hints"]);
+}
+
+#[test]
+fn a_window_with_every_word_is_looked_for_past_the_lead() {
+    let text = format!(
+        "Type systems are old. {}Gradual type hints came later. {}",
+        "Other words follow here. ".repeat(40),
+        "Filler. ".repeat(20)
+    );
+    assert!(text.find("hints").unwrap() > 2 * FIRST_SCAN_BYTES);
+    let s = highlighter("type hints").window(&text);
+    assert!(s.text.contains("Gradual type hints"), "{}", s.text);
+    assert!(marked(&s).contains(&"hints".to_string()), "{:?}", marked(&s));
+}
+
+#[test]
+fn typed_words_outrank_their_synonyms() {
+    let mut h = Highlighter::default();
+    let (typed, synonym) = (h.next_word(), h.next_word());
+    h.add("jit", typed);
+    h.add_alternative("just-in-time", synonym);
+    let text =
+        format!("A just-in-time compiler. {}The JIT traces loops. {}", "Other words. ".repeat(40), "More. ".repeat(40));
+    let s = h.window(&text);
+    assert!(s.text.contains("The JIT traces"), "{}", s.text);
+    // Nor does a synonym alone count as every word: the typed one is looked for further on.
+    let s = h.window(&format!("Just-in-time. {}", "Other words. ".repeat(40)));
+    assert!(s.text.starts_with("Just-in-time."), "{}", s.text);
+    assert_eq!(marked(&s), vec!["Just-in-time"]);
+}
+
+#[test]
+fn every_match_in_the_window_is_marked() {
+    // Windows chosen from the first parts of a text may end past them: their matches there
+    // are marked too. Random texts of a few words; each `alpha` and `beta` in the snippet is
+    // marked, and nothing else.
+    let mut seed = 11u64;
+    let mut next = |n: usize| {
+        seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        (seed >> 33) as usize % n
+    };
+    let pieces = ["alpha", "beta", "gamma", "delta", "epsilon", "x", "Alpha,", "(beta)", "."];
+    let h = highlighter("alpha beta");
+    for _ in 0..500 {
+        let words = 1 + next(400);
+        let text: Vec<&str> = (0..words).map(|_| pieces[next(pieces.len())]).collect();
+        let text = text.join(if next(2) == 0 { " " } else { "  \n" });
+        let s = h.window(&text);
+        let expected: Vec<String> = s
+            .text
+            .split_whitespace()
+            .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()))
+            .filter(|w| w.eq_ignore_ascii_case("alpha") || w.eq_ignore_ascii_case("beta"))
+            .map(str::to_string)
+            .collect();
+        assert_eq!(marked(&s), expected, "{text:?}");
+    }
 }
 
 #[test]
