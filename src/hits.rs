@@ -53,11 +53,9 @@ pub fn duplicate_key(talk: &Talk) -> String {
 
 pub(crate) fn make_hit(talk: Talk, score: f32, highlighter: Option<&Highlighter>) -> Hit {
     let (title, snippet, speaker_highlights) = match highlighter {
-        Some(h) => (
-            h.full(&talk.title),
-            h.window(&talk.r#abstract),
-            talk.speakers.iter().map(|s| h.full(s).highlights).collect(),
-        ),
+        Some(h) => {
+            (h.full(&talk.title), h.window(&talk.r#abstract), talk.speakers.iter().map(|s| h.highlights(s)).collect())
+        }
         None => (Snippet::default(), Snippet::default(), Vec::new()),
     };
     Hit {

@@ -134,6 +134,17 @@ impl Highlighter {
         Snippet::build(text, 0, text.len(), &spans, false, false)
     }
 
+    /// [`Highlighter::full`]'s highlights of `text` (a speaker's name), its text not made
+    /// when nothing matched (most speakers of most hits).
+    pub fn highlights(&self, text: &str) -> Vec<(usize, usize)> {
+        let mut spans = Vec::new();
+        self.matches(text, 0, text.len(), &mut spans);
+        match spans.is_empty() {
+            true => Vec::new(),
+            false => Snippet::build(text, 0, text.len(), &spans, false, false).highlights,
+        }
+    }
+
     /// A window of at most [`SNIPPET_CHARS`] characters of `text` (an abstract) around the
     /// densest cluster of matches (the most typed query words; then the most words, synonyms
     /// included; then the most matches) in the shortest beginning of the text where a window
