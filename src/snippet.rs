@@ -71,7 +71,11 @@ impl Highlighter {
     /// Adds an analysed token text (surface or stem-marked) that counts as a match of the query
     /// words `words` (bits of [`Highlighter::next_word`]).
     pub fn add(&mut self, term: impl Into<String>, words: u64) {
-        self.words |= words;
+        let term = term.into();
+        // An empty token (none are made) could not be found: no window would have every word.
+        if !term.is_empty() {
+            self.words |= words;
+        }
         self.add_alternative(term, words);
     }
 
