@@ -12,6 +12,15 @@ fn highlighter(query: &str) -> Highlighter {
     h
 }
 
+/// Pseudo-random numbers below the `n` asked for each time, from `seed` (a linear
+/// congruential generator: the same texts on every run).
+fn numbers(mut seed: u64) -> impl FnMut(usize) -> usize {
+    move |n| {
+        seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        (seed >> 33) as usize % n
+    }
+}
+
 fn marked(s: &Snippet) -> Vec<String> {
     let chars: Vec<char> = s.text.chars().collect();
     s.highlights.iter().map(|&(a, b)| chars[a..b].iter().collect()).collect()
@@ -111,11 +120,7 @@ fn every_match_in_the_window_is_marked() {
     // Windows chosen from the first parts of a text may end past them: their matches there
     // are marked too. Random texts of a few words; each `alpha` and `beta` in the snippet is
     // marked, and nothing else.
-    let mut seed = 11u64;
-    let mut next = |n: usize| {
-        seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
-        (seed >> 33) as usize % n
-    };
+    let mut next = numbers(11);
     let pieces = ["alpha", "beta", "gamma", "delta", "epsilon", "x", "Alpha,", "(beta)", "."];
     let h = highlighter("alpha beta");
     for _ in 0..500 {
@@ -154,11 +159,7 @@ fn ranges_are_in_characters() {
 /// whitespace and control characters, with spans on word boundaries.
 #[test]
 fn the_ascii_path_equals_the_general_one() {
-    let mut seed = 7u64;
-    let mut next = |n: usize| {
-        seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
-        (seed >> 33) as usize % n
-    };
+    let mut next = numbers(7);
     let pieces = ["jit", "JIT", "a", "<b>", "  ", "\n\t", "\u{7}", "x&y", "\u{7f}", ".", " "];
     for _ in 0..2000 {
         let text: String = (0..next(30)).map(|_| pieces[next(pieces.len())]).collect();
