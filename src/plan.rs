@@ -360,16 +360,17 @@ fn synonym_queries(
 
 /// Highlights a word's terms as matches of the query words `words`.
 fn highlight(a: &Analysed, words: u64, h: &mut Highlighter) {
-    for t in a.parts.iter().chain(&a.wholes).map(|t| t.text.clone()).chain(stem_terms(a)) {
-        h.add(t, words);
-    }
+    highlighted(a).for_each(|t| h.add(t, words));
 }
 
 /// Highlights a synonym's terms, as an alternative of the query words `words`.
 fn highlight_alternative(a: &Analysed, words: u64, h: &mut Highlighter) {
-    for t in a.parts.iter().chain(&a.wholes).map(|t| t.text.clone()).chain(stem_terms(a)) {
-        h.add_alternative(t, words);
-    }
+    highlighted(a).for_each(|t| h.add_alternative(t, words));
+}
+
+/// The terms of a word that are highlighted: its parts, wholes and stems.
+fn highlighted(a: &Analysed) -> impl Iterator<Item = String> + '_ {
+    a.parts.iter().chain(&a.wholes).map(|t| t.text.clone()).chain(stem_terms(a))
 }
 
 /// Stem-level terms of a single-position word: its stem token, or the surface marked as a stem

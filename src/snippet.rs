@@ -117,18 +117,24 @@ impl Highlighter {
                 spans.push((from + token.offset_from, from + token.offset_to, words));
             }
         });
-        // Tokens never cross whitespace, so these follow the spans already there.
-        let mut found = spans.split_off(begin);
-        found.sort_unstable();
-        for (from, to, words) in found {
-            match spans.last_mut() {
+        // Tokens never cross whitespace, so these follow the spans already there: sorted and
+        // merged in place.
+        spans[begin..].sort_unstable();
+        let mut kept = begin;
+        for i in begin..spans.len() {
+            let (from, to, words) = spans[i];
+            match kept.checked_sub(1).map(|last| &mut spans[last]) {
                 Some(last) if from < last.1 || from == last.0 => {
                     last.1 = last.1.max(to);
                     last.2 |= words;
                 }
-                _ => spans.push((from, to, words)),
+                _ => {
+                    spans[kept] = (from, to, words);
+                    kept += 1;
+                }
             }
         }
+        spans.truncate(kept);
     }
 
     /// The whole of `text` (a title), highlighted.
