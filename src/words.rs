@@ -25,9 +25,12 @@
 //! tantivy's union of the words and them, which buffers and merges every matching document
 //! again, their documents are added into the same arrays, in clause order, as the union sums.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use tantivy::fieldnorm::FieldNormReader;
+use tantivy::index::SegmentId;
+use tantivy::postings::TermInfo;
 use tantivy::query::{
     Bm25StatisticsProvider, BooleanQuery, BoostQuery, DisjunctionMaxQuery, EnableScoring, Explanation, Occur, Query,
     Scorer, TermQuery, Weight,
@@ -122,7 +125,9 @@ impl WordsQuery {
     }
 
     /// Looks terms up in `term_infos` (the searched snapshot's) instead of each segment's term
-    /// dictionary.
+    /// dictionary, all of them at once when the weight is made; their document frequencies
+    /// are then the sums of their segments' (what the snapshot's statistics, which must score
+    /// the query, answer).
     pub(crate) fn remembering(mut self, term_infos: Option<Arc<TermInfos>>) -> WordsQuery {
         self.term_infos = term_infos;
         self
@@ -174,12 +179,12 @@ impl WordsQuery {
     }
 }
 
-/// A term's BM25 weight before its field length factor: `idf * (1 + k1)`, as tantivy makes it.
-fn term_weight(stats: &dyn Bm25StatisticsProvider, term: &Term) -> tantivy::Result<Score> {
-    let docs = stats.total_num_docs()?;
-    let freq = stats.doc_freq(term)?.min(docs);
+/// A term's BM25 weight before its field length factor: `idf * (1 + k1)`, as tantivy makes it
+/// for a term in `freq` of `docs` documents.
+fn term_weight(docs: u64, freq: u64) -> Score {
+    let freq = freq.min(docs);
     let x = ((docs - freq) as Score + 0.5) / (freq as Score + 0.5);
-    Ok((1.0 + x).ln() * (1.0 + K1))
+    (1.0 + x).ln() * (1.0 + K1)
 }
 
 /// `k1 * (1 - b + b * length / average)` for every field length code, as tantivy caches it.
@@ -197,10 +202,15 @@ struct WeightedField {
     field: Field,
     lengths: Arc<[Score; 256]>,
     terms: Vec<(Term, Score, Score)>, // term, boost, idf * (1 + k1)
+    /// Where each term's postings are in each segment of [`WordsWeight::segments`], in term
+    /// order (None: not there), if they were looked up when the weight was made.
+    places: Vec<Vec<Option<TermInfo>>>,
 }
 
 struct WordsWeight {
     words: Vec<Vec<WeightedField>>,
+    /// The segments the fields' `places` are for, in order.
+    segments: Vec<SegmentId>,
     term_infos: Option<Arc<TermInfos>>,
     tie_breaker: Option<Score>,
     scoring: bool,
@@ -231,8 +241,22 @@ impl Query for WordsQuery {
             EnableScoring::Enabled { statistics_provider, .. } => Some(statistics_provider),
             EnableScoring::Disabled { .. } => None,
         };
+        // Where every term's postings are in every segment, from the snapshot's memory: one
+        // lookup of all of them a segment (each took its lock, which two searching threads
+        // passed between their cores).
+        let mut segments = Vec::new();
+        let mut places: Vec<Vec<Option<TermInfo>>> = Vec::new();
+        if let (Some(memory), Some(searcher)) = (&self.term_infos, enable_scoring.searcher()) {
+            let terms: Vec<&Term> = self.words.iter().flatten().flat_map(|f| f.terms.iter().map(|(t, _)| t)).collect();
+            for reader in searcher.segment_readers() {
+                segments.push(reader.segment_id());
+                places.push(memory.get_all(reader, &terms)?);
+            }
+        }
+        let docs = stats.map(|s| s.total_num_docs()).transpose()?.unwrap_or(0);
         let mut lengths: Vec<(Field, Arc<[Score; 256]>)> = Vec::new();
         let mut words = Vec::with_capacity(self.words.len());
+        let mut at = 0;
         for word in &self.words {
             let mut fields = Vec::with_capacity(word.len());
             for f in word {
@@ -248,12 +272,22 @@ impl Query for WordsQuery {
                         made
                     }
                 };
+                let span = at..at + f.terms.len();
+                at = span.end;
                 let mut terms = Vec::with_capacity(f.terms.len());
-                for (term, boost) in &f.terms {
-                    let weight = stats.map(|s| term_weight(s, term)).transpose()?.unwrap_or(1.0);
+                for (i, (term, boost)) in span.clone().zip(&f.terms) {
+                    let weight = match stats {
+                        None => 1.0,
+                        Some(_) if !places.is_empty() => term_weight(
+                            docs,
+                            places.iter().map(|p| p[i].as_ref().map_or(0, |t| u64::from(t.doc_freq))).sum(),
+                        ),
+                        Some(stats) => term_weight(docs, stats.doc_freq(term)?),
+                    };
                     terms.push((term.clone(), *boost, weight));
                 }
-                fields.push(WeightedField { field: f.field, lengths: factors, terms });
+                let places = places.iter().map(|p| p[span.clone()].to_vec()).collect();
+                fields.push(WeightedField { field: f.field, lengths: factors, terms, places });
             }
             words.push(fields);
         }
@@ -270,6 +304,7 @@ impl Query for WordsQuery {
         let then = self.then.iter().map(|q| q.weight(enable_scoring)).collect::<tantivy::Result<_>>()?;
         Ok(Box::new(WordsWeight {
             words,
+            segments,
             term_infos: self.term_infos.clone(),
             tie_breaker: self.tie_breaker,
             scoring: stats.is_some(),
@@ -354,17 +389,20 @@ impl WordsWeight {
         self.large.as_ref().filter(|large| reader.max_doc() > large.limit)
     }
 
-    /// Where `term`'s postings are in `reader`'s `index` of its field (none if it has none).
-    fn term_info(
+    /// Where `f`'s terms' postings are in `reader`'s segment (`index`: of `f`'s field), in term
+    /// order (None: not there): as looked up when the weight was made, or else from `index`.
+    fn places<'a>(
         &self,
         reader: &SegmentReader,
         index: &tantivy::InvertedIndexReader,
-        term: &Term,
-    ) -> tantivy::Result<Option<tantivy::postings::TermInfo>> {
-        Ok(match &self.term_infos {
-            Some(known) => known.get(reader, index, term)?,
-            None => index.get_term_info(term)?,
-        })
+        f: &'a WeightedField,
+    ) -> tantivy::Result<Cow<'a, [Option<TermInfo>]>> {
+        let id = reader.segment_id();
+        if let Some(known) = self.segments.iter().position(|&s| s == id).and_then(|ord| f.places.get(ord)) {
+            return Ok(Cow::Borrowed(known));
+        }
+        let found = f.terms.iter().map(|(term, ..)| index.get_term_info(term)).collect::<std::io::Result<Vec<_>>>()?;
+        Ok(Cow::Owned(found))
     }
 
     /// Adds each alternative's BM25 score in field `f` into `s.field`, noting new documents in
@@ -385,11 +423,12 @@ impl WordsWeight {
         let norms = norms.unwrap_or_else(|| FieldNormReader::constant(reader.max_doc(), 1));
         let Scratch { infos, in_field, field_docs, field, .. } = s;
         let mut postings_docs = 0u64;
-        for (term, term_boost, weight) in &f.terms {
-            let Some(info) = self.term_info(reader, &index, term)? else { continue };
+        let places = self.places(reader, &index, f)?;
+        for ((_, term_boost, weight), info) in f.terms.iter().zip(places.iter()) {
+            let Some(info) = info else { continue };
             postings_docs += u64::from(info.doc_freq);
             // tantivy boosts a term's weight by the product of the boosts above it, outermost first.
-            infos.push((info, weight * (boost * term_boost)));
+            infos.push((info.clone(), weight * (boost * term_boost)));
         }
         let dense = postings_docs * DENSE_SHARE >= u64::from(reader.max_doc());
         for (info, weight) in infos.drain(..) {

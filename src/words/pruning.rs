@@ -102,10 +102,11 @@ impl WordsWeight {
         let mut field = vec![0.0; windows];
         for f in &self.words[w] {
             let index = reader.inverted_index(f.field)?;
-            for (term, boost, weight) in &f.terms {
-                let Some(info) = self.term_info(reader, &index, term)? else { continue };
+            let places = self.places(reader, &index, f)?;
+            for ((term, boost, weight), info) in f.terms.iter().zip(places.iter()) {
+                let Some(info) = info else { continue };
                 let weight = weight * boost;
-                match self.peaks(reader, &index, f, term, &info, size)? {
+                match self.peaks(reader, &index, f, term, info, size)? {
                     Some(peaks) => field.iter_mut().zip(peaks.iter()).for_each(|(b, p)| *b += weight * p),
                     None => field.iter_mut().for_each(|b| *b += weight),
                 }
@@ -331,9 +332,8 @@ impl WordsWeight {
     ) -> tantivy::Result<()> {
         for f in &self.words[w] {
             let index = reader.inverted_index(f.field)?;
-            for (term, _, _) in &f.terms {
-                let Some(info) = self.term_info(reader, &index, term)? else { continue };
-                let mut postings = index.read_block_postings_from_terminfo(&info, IndexRecordOption::Basic)?;
+            for info in self.places(reader, &index, f)?.iter().flatten() {
+                let mut postings = index.read_block_postings_from_terminfo(info, IndexRecordOption::Basic)?;
                 loop {
                     let docs = postings.docs();
                     if docs.is_empty() {

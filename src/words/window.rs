@@ -83,10 +83,11 @@ impl Windows {
             for f in word {
                 let index = reader.inverted_index(f.field)?;
                 let mut terms = Vec::with_capacity(f.terms.len());
-                for (term, term_boost, term_weight) in &f.terms {
-                    let Some(info) = weight.term_info(reader, &index, term)? else { continue };
+                let places = weight.places(reader, &index, f)?;
+                for ((_, term_boost, term_weight), info) in f.terms.iter().zip(places.iter()) {
+                    let Some(info) = info else { continue };
                     postings.push(info.doc_freq as f32 * share);
-                    let postings = index.read_postings_from_terminfo(&info, IndexRecordOption::WithFreqs)?;
+                    let postings = index.read_postings_from_terminfo(info, IndexRecordOption::WithFreqs)?;
                     // tantivy boosts a term's weight by the product of the boosts above it,
                     // outermost first.
                     terms.push(TermCursor { postings, weight: term_weight * (boost * term_boost) });
