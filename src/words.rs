@@ -12,9 +12,9 @@
 //! document into flat per-document arrays (reused per thread), then combines fields by dis-max
 //! and words by sum, in the order tantivy's combiners would, so scores are the same to the
 //! last bit. The documents to combine are found from a list kept while scoring, or, for a
-//! field whose postings cover much of the segment (a common word), from its bit set. The
-//! segment's matches come out as one sorted list that tantivy's collectors (top hits, counts,
-//! facets) and boolean queries consume like any scorer's.
+//! field whose postings cover much of the segment (a common word), from its bit set. tantivy's
+//! collectors (top hits, counts, facets) are handed the segment's matches in order straight
+//! from the arrays; boolean queries get them as one sorted list, like any scorer's.
 //!
 //! Segments over [`DENSE_MAX_DOCS`] talks are scored window by window instead, each window's
 //! documents term at a time into arrays one window long (the `window` module), and tantivy's
@@ -325,6 +325,23 @@ impl Query for WordsQuery {
 impl WordsWeight {
     /// The segment's matching documents in order, with their scores.
     fn matches(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<(Vec<DocId>, Vec<Score>)> {
+        let (mut docs, mut scores) = (Vec::new(), Vec::new());
+        self.each_match(reader, boost, |found| match found {
+            Found::Count(matched) => {
+                docs.reserve_exact(matched);
+                scores.reserve_exact(matched);
+            }
+            Found::Match(doc, score) => {
+                docs.push(doc);
+                scores.push(score);
+            }
+        })?;
+        Ok((docs, scores))
+    }
+
+    /// Calls `f` with how many documents of the segment match, then with each in order and its
+    /// score. `f` must not search (the per-thread arrays are borrowed).
+    fn each_match(&self, reader: &SegmentReader, boost: Score, mut f: impl FnMut(Found)) -> tantivy::Result<()> {
         // Made before the arrays are borrowed: a clause may be words itself (a one-word synonym),
         // whose scorer borrows them while it is made.
         let mut then = self.then.iter().map(|w| w.scorer(reader, boost)).collect::<tantivy::Result<Vec<_>>>()?;
@@ -372,15 +389,14 @@ impl WordsWeight {
                     doc = scorer.advance();
                 }
             }
-            let (mut docs, mut scores) = (Vec::with_capacity(matched), Vec::with_capacity(matched));
+            f(Found::Count(matched));
             for (i, bits) in s.in_total.iter_mut().enumerate() {
                 for doc in docs_in(i, std::mem::take(bits)) {
-                    docs.push(doc);
-                    scores.push(std::mem::take(&mut s.total[doc as usize]));
+                    f(Found::Match(doc, std::mem::take(&mut s.total[doc as usize])));
                 }
             }
             s.dirty = false;
-            Ok((docs, scores))
+            Ok(())
         })
     }
 
@@ -475,16 +491,45 @@ impl Weight for WordsWeight {
         if let Some(large) = self.large_for(reader).filter(|_| self.prunable()) {
             return self.for_each_pruned(large, reader, threshold, callback);
         }
-        let mut scorer = self.scorer(reader, 1.0)?;
-        let (mut doc, mut threshold) = (scorer.doc(), threshold);
-        while doc != TERMINATED {
-            let score = scorer.score();
-            if score > threshold {
+        if self.large_for(reader).is_some() {
+            let mut scorer = self.scorer(reader, 1.0)?;
+            let (mut doc, mut threshold) = (scorer.doc(), threshold);
+            while doc != TERMINATED {
+                let score = scorer.score();
+                if score > threshold {
+                    threshold = callback(doc, score);
+                }
+                doc = scorer.advance();
+            }
+            return Ok(());
+        }
+        let mut threshold = threshold;
+        self.each_match(reader, 1.0, |found| {
+            if let Found::Match(doc, score) = found
+                && score > threshold
+            {
                 threshold = callback(doc, score);
             }
-            doc = scorer.advance();
+        })
+    }
+
+    /// Every match with its score, straight from the arrays in a segment under the dense
+    /// limit (no list of them made first).
+    fn for_each(&self, reader: &SegmentReader, callback: &mut dyn FnMut(DocId, Score)) -> tantivy::Result<()> {
+        if self.large_for(reader).is_some() {
+            let mut scorer = self.scorer(reader, 1.0)?;
+            let mut doc = scorer.doc();
+            while doc != TERMINATED {
+                callback(doc, scorer.score());
+                doc = scorer.advance();
+            }
+            return Ok(());
         }
-        Ok(())
+        self.each_match(reader, 1.0, |found| {
+            if let Found::Match(doc, score) = found {
+                callback(doc, score);
+            }
+        })
     }
 
     /// The matching talks still alive: in a segment over the dense limit, counted from the
@@ -507,6 +552,12 @@ impl Weight for WordsWeight {
         }
         Ok(Explanation::new("sum over words of the dis-max over fields of BM25, then further clauses", scorer.score()))
     }
+}
+
+/// What [`WordsWeight::each_match`] finds: how many documents match, then each of them.
+enum Found {
+    Count(usize),
+    Match(DocId, Score),
 }
 
 /// Documents and scores, listed in order.

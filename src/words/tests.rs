@@ -86,6 +86,13 @@ fn scores_as_tantivys_own_queries_do() {
     let found = all(&searcher, &ours);
     assert!(found.len() > 100, "{}", found.len());
     assert_eq!(found, all(&searcher, theirs.as_ref()), "the same documents, the same scores");
+    // Every match visited with its score (`for_each`: collectors of several things at once)
+    // as the top hits found them (`for_each_pruning`).
+    let both = (TopDocs::with_limit(10_000).order_by_score(), tantivy::collector::Count);
+    let (mut visited, counted) = searcher.search(&WordsQuery::new(query.clone(), Some(0.6)), &both).unwrap();
+    visited.sort_by_key(|&(_, a)| a);
+    assert_eq!(visited.into_iter().map(|(s, a)| (a, s)).collect::<Vec<_>>(), found);
+    assert_eq!(counted, found.len());
     // Words whose fields are sparse, dense, or both (see `DENSE_SHARE`).
     for words in [&["gevent", "loops"][..], &["gevent"], &["coroutines", "gevent"]] {
         let q: Vec<Vec<FieldTerms>> = words.iter().map(|w| field_terms(w, "\u{1}none")).collect();
