@@ -1,11 +1,12 @@
 //! The collector of a search ranked by relevance: its top hits, its match count and facets.
 //!
 //! tantivy collects a pair of collectors by visiting every match with its score. For a search
-//! that counts no facets, a segment over the words query's dense limit (see
-//! [`crate::words::DENSE_MAX_DOCS`]) is collected in two cheaper passes instead: its top hits
-//! through the weight's pruning (tantivy's top-hits collector alone, which lets the words query
-//! skip the documents that cannot enter the top: `words::pruning`) and its count from the
-//! weight, without scores. The hits, their scores and the count are the same either way.
+//! that counts no facets, the words query's segments are collected in two cheaper passes
+//! instead: the top hits by tantivy's top-hits collector alone, to which the weight hands only
+//! the documents above its threshold (and, in a segment over the dense limit, see
+//! [`crate::words::DENSE_MAX_DOCS`], skips those that cannot enter the top:
+//! `words::pruning`), and the count from the weight, which counted the matches on the way.
+//! The hits, their scores and the count are the same either way.
 
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::query::Weight;
@@ -94,22 +95,24 @@ mod tests {
                 vec![f(fields.title), f(fields.r#abstract)]
             })
             .to_vec();
-        // Every segment is large for the words query.
-        let query = WordsQuery::new(words, Some(0.6)).with_dense_limit(0);
         let ordinals = Ordinals::default();
-        let collect = |facets: &[Facet], split_above: u32, offset: usize| {
-            let counter = FacetCollector::new(facets, &ordinals, &searcher).unwrap();
-            let top = TopDocs::with_limit(5).and_offset(offset).order_by_score();
-            searcher.search(&query, &Ranked::new(top, counter, split_above)).unwrap()
-        };
-        for offset in [0, 7] {
-            let (hits, (total, _)) = collect(&[], 0, offset);
-            assert_eq!((hits.len(), total), (5, 399), "python in every title, one talk deleted");
-            assert_eq!(collect(&[], u32::MAX, offset), collect(&[], 0, offset), "offset {offset}");
-            // With a facet to count, every match is visited: the same hits and count.
-            let (faceted, (counted, per_facet)) = collect(&[Facet::Year], 0, offset);
-            assert_eq!((faceted, counted), (hits, total));
-            assert_eq!(per_facet[0].values.iter().map(|v| v.count).sum::<u64>(), 399);
+        // Every segment large for the words query (scored window by window), then none.
+        for dense_limit in [0, u32::MAX] {
+            let query = WordsQuery::new(words.clone(), Some(0.6)).with_dense_limit(dense_limit);
+            let collect = |facets: &[Facet], split_above: u32, offset: usize| {
+                let counter = FacetCollector::new(facets, &ordinals, &searcher).unwrap();
+                let top = TopDocs::with_limit(5).and_offset(offset).order_by_score();
+                searcher.search(&query, &Ranked::new(top, counter, split_above)).unwrap()
+            };
+            for offset in [0, 7] {
+                let (hits, (total, _)) = collect(&[], 0, offset);
+                assert_eq!((hits.len(), total), (5, 399), "python in every title, one talk deleted");
+                assert_eq!(collect(&[], u32::MAX, offset), collect(&[], 0, offset), "offset {offset}");
+                // With a facet to count, every match is visited: the same hits and count.
+                let (faceted, (counted, per_facet)) = collect(&[Facet::Year], 0, offset);
+                assert_eq!((faceted, counted), (hits, total));
+                assert_eq!(per_facet[0].values.iter().map(|v| v.count).sum::<u64>(), 399);
+            }
         }
     }
 }

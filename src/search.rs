@@ -426,10 +426,11 @@ impl Engine {
                 (docs.into_iter().map(|(_, a)| (0.0, a)).collect(), counted)
             }
             None => {
-                // Large segments are ranked with pruning and counted apart (`ranked`), for the
-                // words query, whose weight prunes and counts without scores.
+                // The words query's segments are ranked and counted apart (`ranked`): its weight
+                // counts the matches while it finds the top hits (in large segments, with
+                // pruning).
                 let prunes = plan.query.downcast_ref::<WordsQuery>().is_some_and(WordsQuery::prunes);
-                let split_above = if prunes { crate::words::DENSE_MAX_DOCS } else { u32::MAX };
+                let split_above = if prunes { 0 } else { u32::MAX };
                 let ranked = Ranked::new(top.order_by_score(), counter, split_above);
                 snapshot.search(&self.fanout, &plan.query, &ranked)?
             }

@@ -220,6 +220,9 @@ struct WordsWeight {
     then: Vec<Box<dyn Weight>>,
     /// What segments of more than `dense_max_docs` are searched with, if the searcher has any.
     large: Option<Large>,
+    /// Live matches counted while a segment's top hits were found, for [`Weight::count`] to
+    /// take.
+    counted: std::sync::Mutex<Vec<(SegmentId, u32)>>,
 }
 
 /// What large segments are searched with: window by window ([`window`]), the top hits only
@@ -231,8 +234,6 @@ struct Large {
     keys: Vec<Vec<u8>>,
     /// Documents in a window of best scores.
     window: u32,
-    /// Matches counted while a segment's top hits were found, for [`Weight::count`] to take.
-    counted: std::sync::Mutex<Vec<(tantivy::index::SegmentId, u32)>>,
 }
 
 impl Query for WordsQuery {
@@ -297,7 +298,6 @@ impl Query for WordsQuery {
                 limit,
                 keys: words.iter().map(|w| pruning::word_key(w, self.tie_breaker)).collect(),
                 window: self.window,
-                counted: Default::default(),
             }),
             _ => None,
         };
@@ -311,6 +311,7 @@ impl Query for WordsQuery {
             prunes: self.prunes(),
             then,
             large,
+            counted: Default::default(),
         }))
     }
 
@@ -398,6 +399,13 @@ impl WordsWeight {
             s.dirty = false;
             Ok(())
         })
+    }
+
+    /// What [`Weight::for_each_pruning`] counted in `reader`'s segment, if it ran there.
+    fn take_count(&self, reader: &SegmentReader) -> Option<u32> {
+        let mut counted = self.counted.lock().unwrap_or_else(|e| e.into_inner());
+        let at = counted.iter().position(|(id, _)| *id == reader.segment_id())?;
+        Some(counted.swap_remove(at).1)
     }
 
     /// tantivy's weights, if `reader`'s segment is large.
@@ -503,14 +511,19 @@ impl Weight for WordsWeight {
             }
             return Ok(());
         }
-        let mut threshold = threshold;
+        // Every match is visited: the live ones are counted on the way, for `count`.
+        let (mut threshold, mut alive) = (threshold, 0);
+        let live = reader.alive_bitset();
         self.each_match(reader, 1.0, |found| {
-            if let Found::Match(doc, score) = found
-                && score > threshold
-            {
-                threshold = callback(doc, score);
+            if let Found::Match(doc, score) = found {
+                alive += u32::from(live.is_none_or(|l| l.is_alive(doc)));
+                if score > threshold {
+                    threshold = callback(doc, score);
+                }
             }
-        })
+        })?;
+        self.counted.lock().unwrap_or_else(|e| e.into_inner()).push((reader.segment_id(), alive));
+        Ok(())
     }
 
     /// Every match with its score, straight from the arrays in a segment under the dense
@@ -532,11 +545,15 @@ impl Weight for WordsWeight {
         })
     }
 
-    /// The matching talks still alive: in a segment over the dense limit, counted from the
-    /// terms' postings without scoring them ([`pruning`]).
+    /// The matching talks still alive: as counted while the segment's top hits were found, or
+    /// else, in a segment over the dense limit, from the terms' postings without scoring them
+    /// ([`pruning`]).
     fn count(&self, reader: &SegmentReader) -> tantivy::Result<u32> {
-        if let Some(large) = self.large_for(reader) {
-            return self.count_unscored(large, reader);
+        if let Some(count) = self.take_count(reader) {
+            return Ok(count);
+        }
+        if self.large_for(reader).is_some() {
+            return self.count_unscored(reader);
         }
         let mut scorer = self.scorer(reader, 1.0)?;
         Ok(match reader.alive_bitset() {

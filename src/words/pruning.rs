@@ -293,20 +293,14 @@ impl WordsWeight {
             self.mark_word(reader, w, &mut seen, |doc| unseen[(doc / size) as usize])?;
         }
         let count = alive_in(reader, &seen);
-        large.counted.lock().unwrap_or_else(|e| e.into_inner()).push((segment, count));
+        self.counted.lock().unwrap_or_else(|e| e.into_inner()).push((segment, count));
         Ok(())
     }
 
-    /// How many live documents of the segment match: what [`WordsWeight::for_each_pruned`]
-    /// counted there, if it ran, or else from the words' postings and the clauses after them,
-    /// which set bits in one bit set, without scores or frequencies.
-    pub(super) fn count_unscored(&self, large: &Large, reader: &SegmentReader) -> tantivy::Result<u32> {
-        {
-            let mut counted = large.counted.lock().unwrap_or_else(|e| e.into_inner());
-            if let Some(at) = counted.iter().position(|(id, _)| *id == reader.segment_id()) {
-                return Ok(counted.swap_remove(at).1);
-            }
-        }
+    /// How many live documents of the segment match, from the words' postings and the clauses
+    /// after them, which set bits in one bit set, without scores or frequencies (when
+    /// [`WordsWeight::for_each_pruned`] did not count them).
+    pub(super) fn count_unscored(&self, reader: &SegmentReader) -> tantivy::Result<u32> {
         let mut bits = vec![0u64; (reader.max_doc() as usize).div_ceil(64)];
         for w in 0..self.words.len() {
             self.mark_word(reader, w, &mut bits, |_| true)?;
