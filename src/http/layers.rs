@@ -6,7 +6,7 @@
 //! [`MAX_URI_BYTES`]: 414, headers over [`MAX_HEADER_BYTES`]: 431, a body declared on a GET,
 //! HEAD or OPTIONS over [`BODY_LIMIT`]: 413); the concurrency limit (past
 //! `--max-concurrent` requests in flight: 503 with `Retry-After` at once, nothing queued);
-//! panics turned into a 500 that says nothing about them; the per-request timeout (503); and
+//! the per-request timeout (503); panics turned into a 500 that says nothing about them; and
 //! compression. [`axum::extract::DefaultBodyLimit`] is set to [`BODY_LIMIT`] for every route:
 //! a route that takes a bigger body raises it with its own `DefaultBodyLimit` layer.
 //!
@@ -26,7 +26,6 @@ use tokio::sync::Semaphore;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
-use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
 use super::error::ApiError;
@@ -58,11 +57,13 @@ pub const SECURITY_HEADERS: [(header::HeaderName, &str); 4] = [
 ];
 
 /// Wraps every route of `router` (and its fallback) in the layer stack.
+///
+/// The limits, the concurrency limit and the timeout are one middleware, and the security
+/// headers another: each layer of its own cost every request an allocation and a boxed future.
 pub fn apply(router: Router, config: &ServeConfig) -> Router {
-    let capacity = Arc::new(Semaphore::new(config.max_concurrent as usize));
+    let guard = Arc::new(Guard { capacity: Semaphore::new(config.max_concurrent as usize), timeout: config.timeout() });
     let mut router = router
         .layer(CompressionLayer::new())
-        .layer(middleware::from_fn_with_state(config.timeout(), time_limit))
         .layer(CatchPanicLayer::custom(|panic: Box<dyn std::any::Any + Send>| {
             // Logged here, never answered: the 500 says nothing about it.
             let message =
@@ -70,9 +71,8 @@ pub fn apply(router: Router, config: &ServeConfig) -> Router {
             tracing::error!(panic = message.unwrap_or("(not text)"), "a request panicked");
             ApiError::internal().into_response()
         }))
-        .layer(middleware::from_fn_with_state(capacity, shed_load))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
-        .layer(middleware::from_fn(check_request));
+        .layer(middleware::from_fn_with_state(guard, guarded));
     if !config.cors_origins.is_empty() {
         let origins: Vec<HeaderValue> =
             config.cors_origins.iter().filter_map(|o| HeaderValue::from_str(o).ok()).collect();
@@ -83,18 +83,55 @@ pub fn apply(router: Router, config: &ServeConfig) -> Router {
                 .max_age(Duration::from_secs(3600)),
         );
     }
-    for (name, value) in SECURITY_HEADERS {
-        router = router.layer(SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value)));
-    }
-    router.layer(TraceLayer::new_for_http())
+    router.layer(middleware::from_fn(secured)).layer(TraceLayer::new_for_http())
 }
 
-/// 414, 431 or 413 for a request over a limit, before any work is done for it.
-async fn check_request(req: Request, next: Next) -> Response {
+/// Sets each of [`SECURITY_HEADERS`] the answer does not set itself.
+async fn secured(req: Request, next: Next) -> Response {
+    let mut response = next.run(req).await;
+    let headers = response.headers_mut();
+    for (name, value) in SECURITY_HEADERS {
+        if !headers.contains_key(&name) {
+            headers.insert(name, HeaderValue::from_static(value));
+        }
+    }
+    response
+}
+
+/// What [`guarded`] holds requests to.
+struct Guard {
+    /// A permit a request in flight.
+    capacity: Semaphore,
+    /// The longest a request may take.
+    timeout: Duration,
+}
+
+/// A request over a limit gets its 414, 431 or 413 before any work is done for it; past the
+/// concurrency limit, a 503 with `Retry-After` at once; one that takes longer than the timeout,
+/// a 503.
+async fn guarded(State(guard): State<Arc<Guard>>, req: Request, next: Next) -> Response {
     if let Err(refused) = within_limits(req.method(), req.uri(), req.headers()) {
         return refused.into_response();
     }
-    next.run(req).await
+    let Ok(_permit) = guard.capacity.try_acquire() else {
+        let mut response = ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "overloaded",
+            "the server is answering as many requests as it can; try again shortly",
+        )
+        .into_response();
+        response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(RETRY_AFTER_SECS));
+        return response;
+    };
+    match tokio::time::timeout(guard.timeout, next.run(req)).await {
+        Ok(response) => response,
+        Err(_) => ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "timeout",
+            format!("the request took longer than {} s", guard.timeout.as_secs_f64()),
+        )
+        .into_response(),
+    }
 }
 
 fn within_limits(method: &Method, uri: &axum::http::Uri, headers: &HeaderMap) -> Result<(), ApiError> {
@@ -132,40 +169,6 @@ pub fn body_too_large(length: u64) -> ApiError {
         "body_too_large",
         format!("the request body is {length} bytes; at most {BODY_LIMIT} are accepted"),
     )
-}
-
-/// Runs the request if a slot is free, else answers 503 with `Retry-After` at once.
-async fn shed_load(State(capacity): State<Arc<Semaphore>>, req: Request, next: Next) -> Response {
-    match capacity.try_acquire_owned() {
-        Ok(permit) => {
-            let response = next.run(req).await;
-            drop(permit);
-            response
-        }
-        Err(_) => {
-            let mut response = ApiError::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "overloaded",
-                "the server is answering as many requests as it can; try again shortly",
-            )
-            .into_response();
-            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(RETRY_AFTER_SECS));
-            response
-        }
-    }
-}
-
-/// 503 for a request that takes longer than the configured timeout.
-async fn time_limit(State(limit): State<Duration>, req: Request, next: Next) -> Response {
-    match tokio::time::timeout(limit, next.run(req)).await {
-        Ok(response) => response,
-        Err(_) => ApiError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "timeout",
-            format!("the request took longer than {} s", limit.as_secs_f64()),
-        )
-        .into_response(),
-    }
 }
 
 #[cfg(test)]
