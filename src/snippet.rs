@@ -303,6 +303,12 @@ pub struct Snippet {
 }
 
 impl Snippet {
+    /// The snippet of `source[from..to]`: whitespace and control characters collapsed to one
+    /// space, none at the ends, `spans` (byte ranges of `source`, sorted) as highlights in
+    /// characters, an ellipsis before if `cut_start`, after if `cut_end`.
+    ///
+    /// Runs of ASCII bytes up to the next whitespace, character outside ASCII or span bound
+    /// (where the steps act) are copied at once; a character outside ASCII is decoded alone.
     fn build(
         source: &str,
         from: usize,
@@ -312,22 +318,13 @@ impl Snippet {
         cut_end: bool,
     ) -> Snippet {
         let part = &source[from..to];
-        if part.is_ascii() {
-            Snippet::build_ascii(part.as_bytes(), from, spans, cut_start, cut_end)
-        } else {
-            Snippet::build_from(part, from, spans, cut_start, cut_end)
-        }
-    }
-
-    /// [`Snippet::build_from`] for ASCII text, where a byte is a character: the same steps
-    /// without decoding, the next span's bounds in locals.
-    fn build_ascii(part: &[u8], from: usize, spans: &[(usize, usize, u64)], cut_start: bool, cut_end: bool) -> Snippet {
-        let mut text = Vec::with_capacity(part.len() + 8);
+        let bytes = part.as_bytes();
+        let mut text = String::with_capacity(part.len() + 8);
         let mut highlights = Vec::with_capacity(spans.len());
         let mut chars = 0usize;
         let mut ends_in_space = false;
         if cut_start {
-            text.extend_from_slice("… ".as_bytes());
+            text.push_str("… ");
             chars += 2;
             ends_in_space = true;
         }
@@ -338,7 +335,7 @@ impl Snippet {
         // ASCII whitespace and control characters.
         let space = |c: u8| c <= b' ' || c == 0x7f;
         let mut i = 0;
-        while let Some(&c) = part.get(i) {
+        while let Some(&c) = bytes.get(i) {
             let at = from + i;
             if let Some(opened) = open
                 && at >= end
@@ -348,33 +345,45 @@ impl Snippet {
                 next += 1;
                 (start, end) = bounds(next);
             }
-            if space(c) {
+            let (len, blank) = match c.is_ascii() {
+                true => (1, space(c)),
+                false => {
+                    let ch = part[i..].chars().next().unwrap_or_default();
+                    (ch.len_utf8(), ch.is_whitespace() || ch.is_control())
+                }
+            };
+            if blank {
                 pending_space = chars > 0 && !ends_in_space;
-                i += 1;
+                i += len;
                 continue;
             }
             if pending_space {
-                text.push(b' ');
+                text.push(' ');
                 chars += 1;
                 pending_space = false;
             }
             if open.is_none() && at == start {
                 open = Some(chars);
             }
-            // The bytes up to the next whitespace or span bound (where the steps above act)
-            // are copied as they are, at once.
-            let next_bound = if open.is_some() { end } else { start };
-            let bound = next_bound.saturating_sub(from).min(part.len());
-            let run = part[i + 1..].iter().position(|&c| space(c)).map_or(part.len(), |n| i + 1 + n);
-            let stop = match () {
-                _ if bound > i => run.min(bound),
-                // An empty span (none are made) closes after one byte, as byte by byte.
-                _ if open.is_some() => i + 1,
-                // A span whose start went by in whitespace never opens: neither do the next.
-                _ => run,
+            let stop = if c.is_ascii() {
+                // The ASCII bytes up to the next whitespace, character outside ASCII or span
+                // bound, at once.
+                let next_bound = if open.is_some() { end } else { start };
+                let bound = next_bound.saturating_sub(from).min(part.len());
+                let run =
+                    bytes[i + 1..].iter().position(|&c| space(c) || !c.is_ascii()).map_or(part.len(), |n| i + 1 + n);
+                match () {
+                    _ if bound > i => run.min(bound),
+                    // An empty span (none are made) closes after one byte, as byte by byte.
+                    _ if open.is_some() => i + 1,
+                    // A span whose start went by in whitespace never opens: neither do the next.
+                    _ => run,
+                }
+            } else {
+                i + len
             };
-            text.extend_from_slice(&part[i..stop]);
-            chars += stop - i;
+            text.push_str(&part[i..stop]);
+            chars += if c.is_ascii() { stop - i } else { 1 };
             ends_in_space = false;
             i = stop;
         }
@@ -382,14 +391,14 @@ impl Snippet {
             highlights.push((opened, chars));
         }
         if cut_end {
-            text.extend_from_slice(" …".as_bytes());
+            text.push_str(" …");
         }
-        // ASCII bytes and the ellipses: valid UTF-8.
-        let text = String::from_utf8(text).unwrap_or_default();
         Snippet { text, highlights }
     }
 
-    /// [`Snippet::build`] of `part`, the text from byte `from` of the source on.
+    /// [`Snippet::build`] of `part`, the text from byte `from` of the source on, character by
+    /// character: what `build` must make.
+    #[cfg(test)]
     fn build_from(part: &str, from: usize, spans: &[(usize, usize, u64)], cut_start: bool, cut_end: bool) -> Snippet {
         let mut text = String::with_capacity(part.len() + 8);
         let mut highlights = Vec::with_capacity(spans.len());

@@ -155,33 +155,44 @@ fn ranges_are_in_characters() {
     assert_eq!(s.to_html(), "Łukasz &amp; &lt;<mark>Café</mark>&gt; “<mark>café</mark>”");
 }
 
-/// The ASCII path builds what the general one does, on texts of words, runs of
-/// whitespace and control characters, with spans on word boundaries.
+/// Runs copied at once build what character by character does, on texts of words (in and
+/// outside ASCII), runs of whitespace (Unicode's too) and control characters, with spans on
+/// character boundaries.
 #[test]
-fn the_ascii_path_equals_the_general_one() {
+fn runs_at_once_build_what_characters_one_by_one_do() {
     let mut next = numbers(7);
-    let pieces = ["jit", "JIT", "a", "<b>", "  ", "\n\t", "\u{7}", "x&y", "\u{7f}", ".", " "];
-    for _ in 0..2000 {
+    let pieces = [
+        "jit", "JIT", "a", "<b>", "  ", "\n\t", "\u{7}", "x&y", "\u{7f}", ".", " ", "café", "“", "”", "本", "\u{a0}",
+        "\u{85}", "\u{2003}", "—",
+    ];
+    for _ in 0..3000 {
         let text: String = (0..next(30)).map(|_| pieces[next(pieces.len())]).collect();
-        // Sorted, disjoint spans of 1-4 bytes, some adjacent, some starting in whitespace.
+        // Sorted, disjoint spans of 1-4 bytes (on character boundaries), some adjacent, some
+        // starting in whitespace.
         let mut spans: Vec<(usize, usize, u64)> = Vec::new();
         let mut at = 0;
+        let boundary = |mut i: usize| {
+            while !text.is_char_boundary(i) {
+                i += 1;
+            }
+            i
+        };
         while at < text.len() {
             if next(3) == 0 {
-                let end = (at + 1 + next(4)).min(text.len());
+                let end = boundary((at + 1 + next(4)).min(text.len()));
                 spans.push((at, end, 0));
                 at = end;
             } else {
-                at += 1;
+                at = boundary(at + 1);
             }
         }
-        let (from, to) = (next(text.len() + 1).min(text.len()), text.len());
+        let from = boundary(next(text.len() + 1).min(text.len()));
+        let to = text.len();
         let inside: Vec<_> = spans.iter().copied().filter(|s| s.0 >= from && s.1 <= to).collect();
         for (cut_start, cut_end) in [(false, false), (true, true)] {
-            let part = &text[from..to];
-            let general = Snippet::build_from(part, from, &inside, cut_start, cut_end);
-            let ascii = Snippet::build_ascii(part.as_bytes(), from, &inside, cut_start, cut_end);
-            assert_eq!(ascii, general, "{text:?} from {from}");
+            let general = Snippet::build_from(&text[from..to], from, &inside, cut_start, cut_end);
+            let runs = Snippet::build(&text, from, to, &inside, cut_start, cut_end);
+            assert_eq!(runs, general, "{text:?} from {from}");
         }
     }
 }
