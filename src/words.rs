@@ -487,9 +487,10 @@ impl Weight for WordsWeight {
         Ok(Box::new(Listed { docs, scores, at: 0 }))
     }
 
-    /// The documents that may score above `threshold`, for tantivy's top hits: in a segment
-    /// over the dense limit, found window by window, skipping the windows that cannot hold one
-    /// (see [`pruning`]).
+    /// The documents that score above `threshold`, for tantivy's top hits: in a segment over
+    /// the dense limit, found window by window, skipping the windows that cannot hold one (see
+    /// [`pruning`]); in any other, from all the matches as the arrays give them, the live ones
+    /// counted on the way. Either way the count is left for [`Weight::count`].
     fn for_each_pruning(
         &self,
         threshold: Score,
