@@ -14,6 +14,7 @@ use tantivy::schema::{Field, IndexRecordOption};
 
 use crate::analysis::{self, FoldHash};
 use crate::talk::Talk;
+use crate::words::WordsQuery;
 
 /// Feedback settings.
 #[derive(Debug, Clone, Copy)]
@@ -150,21 +151,64 @@ impl Ord for Ordered {
     }
 }
 
-/// The original query, plus the expansion words (in `fields`) at `weight`.
+/// The original query, plus the expansion words (in `fields`) at `weight`: optional clauses
+/// summed after it. A words query takes them as clauses of its own (the same scores as
+/// tantivy's union of it and them, without the union's buffers).
 pub fn expand(original: Box<dyn Query>, words: &[(String, f32)], fields: &[Field], weight: f32) -> Box<dyn Query> {
-    let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Should, original)];
+    let mut clauses: Vec<Box<dyn Query>> = Vec::with_capacity(words.len() * fields.len());
     for (word, w) in words {
         for &field in fields {
             let q = TermQuery::new(Term::from_field_text(field, word), IndexRecordOption::WithFreqs);
-            clauses.push((Occur::Should, Box::new(BoostQuery::new(Box::new(q), weight * w * words.len() as f32))));
+            clauses.push(Box::new(BoostQuery::new(Box::new(q), weight * w * words.len() as f32)));
         }
     }
-    Box::new(BooleanQuery::new(clauses))
+    match original.downcast::<WordsQuery>() {
+        Ok(words) => Box::new(words.and_then(clauses)),
+        Err(original) => {
+            let all = std::iter::once(original).chain(clauses).map(|q| (Occur::Should, q)).collect();
+            Box::new(BooleanQuery::new(all))
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_words_query_takes_the_expansion_as_its_own_clauses_with_the_same_scores() {
+        use crate::words::FieldTerms;
+        use crate::words::tests::{all, segmented};
+        let fields = crate::schema::Fields::new();
+        let talks: Vec<Talk> = (0..120)
+            .map(|i| {
+                let mut talk = Talk::new(format!("t/{i}"), ["asyncio loops", "event loops", "web"][i % 3]);
+                talk.r#abstract =
+                    ["coroutines and tasks", "gevent", "asyncio coroutines in depth", "loops"][i % 4].into();
+                talk
+            })
+            .collect();
+        let searcher = segmented(&fields, &talks, &[40], "t/7");
+        let words = || {
+            let per_field = |field| FieldTerms { field, terms: vec![(Term::from_field_text(field, "loops"), 1.0)] };
+            WordsQuery::new(vec![vec![per_field(fields.title), per_field(fields.r#abstract)]], Some(0.3))
+        };
+        let expansion = [("coroutines".to_string(), 0.7), ("gevent".to_string(), 0.3)];
+        let both = [fields.title, fields.r#abstract];
+        let expanded = expand(Box::new(words()), &expansion, &both, 0.5);
+        assert!(expanded.downcast_ref::<WordsQuery>().is_some());
+        // What it was: tantivy's union of the words and the expansion's boosted terms.
+        let union = expand(
+            Box::new(BooleanQuery::new(vec![(Occur::Should, Box::new(words()) as Box<dyn Query>)])),
+            &expansion,
+            &both,
+            0.5,
+        );
+        assert!(union.downcast_ref::<BooleanQuery>().is_some());
+        let found = all(&searcher, expanded.as_ref());
+        assert!(found.len() > all(&searcher, &words()).len(), "the expansion adds talks");
+        assert_eq!(found, all(&searcher, union.as_ref()));
+    }
 
     #[test]
     fn the_strongest_words_are_those_of_scoring_every_word() {
