@@ -9,12 +9,13 @@
 //! tokenizer (a URL was a third of the bytes it read when highlighting). Most runs of
 //! prose are *plain*: an ASCII word of letters and digits, maybe in brackets or quotes or
 //! followed by punctuation (`(python),`). Such a run yields its word lower-cased (unless longer
-//! than the longest token) and, for a word of 3+ letters, its stem: made here directly. Any
+//! than the longest token) and, for a word of 3+ letters, its stem: made here directly, as are
+//! the tokens of a compound run (`property-based`: the whole, its parts and their stems). Any
 //! other run goes through the tokenizer, alone or with its wanted neighbours.
 
 use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
 
-use super::runs::{ALNUM, BREAKS as CLASSES, SPACE, read_run};
+use super::runs::{ALNUM, BREAKS as CLASSES, Piece, SPACE, compound_tokens, read_run};
 use super::tokenizer::TalkTokenizer;
 use super::{ByteSet, MAX_LEN, MIN_STEM_LEN, Starts};
 
@@ -57,25 +58,36 @@ pub(super) fn scan(
         }
         let (end, plain) = read_run(b, run, &CLASSES);
         pos = end;
-        if let Some((from, to)) = plain {
+        if let Some(plain) = plain {
             if let Some(begun) = span.take() {
                 analyse(tk, begun, run, &mut f);
             }
-            if !starts.at(b, from) || to - from > MAX_LEN {
-                continue;
-            }
-            word.text.clear();
-            word.text.push_str(&text[from..to]);
-            word.text.make_ascii_lowercase();
-            (word.offset_from, word.offset_to) = (from, to);
-            f(&word);
-            stem.text.clear();
-            if to - from >= MIN_STEM_LEN
-                && b[from..to].iter().all(u8::is_ascii_alphabetic)
-                && tk.push_stem_of(&word.text, &mut stem.text)
-            {
-                (stem.offset_from, stem.offset_to) = (from, to);
-                f(&stem);
+            let mut token = |surface: &str, from: usize, to: usize, stemmed: bool| {
+                if !starts.at(b, from) {
+                    return;
+                }
+                word.text.clear();
+                word.text.push_str(surface);
+                word.text.make_ascii_lowercase();
+                (word.offset_from, word.offset_to) = (from, to);
+                f(&word);
+                stem.text.clear();
+                if stemmed
+                    && surface.len() >= MIN_STEM_LEN
+                    && surface.bytes().all(|c| c.is_ascii_alphabetic())
+                    && tk.push_stem_of(&word.text, &mut stem.text)
+                {
+                    (stem.offset_from, stem.offset_to) = (from, to);
+                    f(&stem);
+                }
+            };
+            let (from, to) = (plain.from, plain.to);
+            match plain.compound {
+                false if to - from <= MAX_LEN => token(&text[from..to], from, to, true),
+                false => {}
+                true => compound_tokens(text, from, to, |surface, from, to, piece| {
+                    token(surface, from, to, piece != Piece::Whole);
+                }),
             }
             continue;
         }

@@ -239,6 +239,9 @@ fn plain_runs_make_the_tokens_segmentation_makes() {
         "averyveryveryveryveryveryveryverylongword1 averyveryveryveryveryveryveryverylongword12 (2012)",
         // Words with digits are not stemmed, though the stemmer would change some.
         "python3s (tests2) 3tiers, h2os. running",
+        // Compounds: words joined by single hyphens, a part or the whole too long.
+        "property-based (Multi-Core), python-3 a-b-c 2012-2013. x-y- -z a--b \"event-driven\" non-designers",
+        "big-averyveryveryveryveryveryveryverylongword1 averyveryveryveryveryvery-veryverylongword12 ab-cd-",
     ]
     .map(String::from)
     .to_vec();

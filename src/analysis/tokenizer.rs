@@ -8,7 +8,7 @@ use std::iter::Peekable;
 use tantivy::tokenizer::{TextAnalyzer, Token, TokenStream, Tokenizer};
 
 use super::hash::{FoldHash, pack};
-use super::runs::{WHITESPACE, read_run};
+use super::runs::{Piece, WHITESPACE, compound_tokens, read_run};
 use super::segments::{Segments, is_separator, is_word, strip_possessive};
 use super::*;
 
@@ -134,9 +134,13 @@ impl TalkStream<'_> {
         let (end, plain) = read_run(b, run, &WHITESPACE);
         self.cursor = end;
         match plain {
-            Some((from, to)) if self.tk.plain_runs => {
-                let letters = b[from..to].iter().fold(true, |alpha, c| alpha & c.is_ascii_alphabetic());
-                self.word_group(from, to, letters);
+            Some(p) if self.tk.plain_runs && p.compound => {
+                self.compound_group(p.from, p.to);
+                Some(true)
+            }
+            Some(p) if self.tk.plain_runs => {
+                let letters = b[p.from..p.to].iter().fold(true, |alpha, c| alpha & c.is_ascii_alphabetic());
+                self.word_group(p.from, p.to, letters);
                 Some(true)
             }
             _ => {
@@ -163,6 +167,34 @@ impl TalkStream<'_> {
         if letters && end - start >= MIN_STEM_LEN {
             tk.push_stem(start, end, self.pos, 0);
         }
+    }
+
+    /// Makes the group of the compound `text[from..to]` (ASCII words of letters and digits
+    /// joined by single hyphens; see [`compound_tokens`]): what segmentation and the compound
+    /// rule make of it, its whole, then each part and its stem.
+    fn compound_group(&mut self, from: usize, to: usize) {
+        let (tk, pos) = (&mut *self.tk, self.pos);
+        tk.out.clear();
+        tk.parts.clear();
+        tk.whole.clear();
+        self.next = 0;
+        self.group_parts = 1 + self.text[from..to].bytes().filter(|&b| b == b'-').count();
+        compound_tokens(self.text, from, to, |surface, from, to, piece| match piece {
+            Piece::Whole => {
+                tk.whole.push_str(surface);
+                tk.whole.make_ascii_lowercase();
+                tk.out.push(Pending(from, to, pos, 0, tk.whole.len(), true));
+            }
+            Piece::Part(n) => {
+                let start = tk.parts.len();
+                tk.parts.push_str(surface);
+                tk.parts[start..].make_ascii_lowercase();
+                tk.out.push(Pending(from, to, pos + n, start, tk.parts.len(), false));
+                if surface.len() >= MIN_STEM_LEN && surface.bytes().all(|b| b.is_ascii_alphabetic()) {
+                    tk.push_stem(from, to, pos + n, start);
+                }
+            }
+        });
     }
 
     fn start_atom(&mut self, start: usize, seg: &str) -> Option<Atom> {
