@@ -302,13 +302,29 @@ pub struct Snippet {
     pub highlights: Vec<(usize, usize)>,
 }
 
+/// The end of the text [`Snippet::build`] copies as it is from `bytes[at..]`: printable ASCII,
+/// and single spaces between printable ASCII bytes (what collapsing whitespace leaves alone). It
+/// stops at any other whitespace or control byte, at a space before one or before a character
+/// outside ASCII (which may be whitespace too), and at such a character.
+fn ascii_run_end(bytes: &[u8], mut at: usize) -> usize {
+    let printable = |c: u8| c > b' ' && c < 0x7f;
+    loop {
+        match bytes.get(at) {
+            Some(&c) if printable(c) => at += 1,
+            Some(b' ') if bytes.get(at + 1).copied().is_some_and(printable) => at += 2,
+            _ => return at,
+        }
+    }
+}
+
 impl Snippet {
     /// The snippet of `source[from..to]`: whitespace and control characters collapsed to one
     /// space, none at the ends, `spans` (byte ranges of `source`, sorted) as highlights in
     /// characters, an ellipsis before if `cut_start`, after if `cut_end`.
     ///
-    /// Runs of ASCII bytes up to the next whitespace, character outside ASCII or span bound
-    /// (where the steps act) are copied at once; a character outside ASCII is decoded alone.
+    /// Runs of printable ASCII bytes and single spaces ([`ascii_run_end`]) up to the next span
+    /// bound (where the steps act) are copied at once; a character outside ASCII is decoded
+    /// alone.
     fn build(
         source: &str,
         from: usize,
@@ -366,13 +382,14 @@ impl Snippet {
                 open = Some(chars);
             }
             let stop = if c.is_ascii() {
-                // The ASCII bytes up to the next whitespace, character outside ASCII or span
-                // bound, at once.
+                // The printable ASCII bytes and single spaces up to the next span bound, at once.
                 let next_bound = if open.is_some() { end } else { start };
                 let bound = next_bound.saturating_sub(from).min(part.len());
-                let run =
-                    bytes[i + 1..].iter().position(|&c| space(c) || !c.is_ascii()).map_or(part.len(), |n| i + 1 + n);
+                let run = ascii_run_end(bytes, i + 1);
                 match () {
+                    // A space the bound cuts off from its word is left to the whitespace step
+                    // (a highlight ending there ends before it).
+                    _ if bound > i && bound < run && bytes[bound - 1] == b' ' => bound - 1,
                     _ if bound > i => run.min(bound),
                     // An empty span (none are made) closes after one byte, as byte by byte.
                     _ if open.is_some() => i + 1,
