@@ -45,8 +45,11 @@ fn titles_mark_exact_and_stemmed_matches() {
 
 #[test]
 fn html_escapes_talk_text_and_marks_matches() {
-    let s = highlighter("script").full("<script>alert('x')</script> & more");
-    assert_eq!(s.to_html(), "&lt;<mark>script</mark>&gt;alert(&#39;x&#39;)&lt;/<mark>script</mark>&gt; &amp; more");
+    let s = highlighter("script").full("<script>alert('x')</script> & \"more\"");
+    assert_eq!(
+        s.to_html(),
+        "&lt;<mark>script</mark>&gt;alert(&#39;x&#39;)&lt;/<mark>script</mark>&gt; &amp; &quot;more&quot;"
+    );
 }
 
 #[test]
