@@ -548,7 +548,7 @@ impl Weight for WordsWeight {
 
     /// The matching talks still alive: as counted while the segment's top hits were found, or
     /// else, in a segment over the dense limit, from the terms' postings without scoring them
-    /// ([`pruning`]).
+    /// ([`pruning`]); in any other, the live ones among the matches as the arrays give them.
     fn count(&self, reader: &SegmentReader) -> tantivy::Result<u32> {
         if let Some(count) = self.take_count(reader) {
             return Ok(count);
@@ -556,11 +556,13 @@ impl Weight for WordsWeight {
         if self.large_for(reader).is_some() {
             return self.count_unscored(reader);
         }
-        let mut scorer = self.scorer(reader, 1.0)?;
-        Ok(match reader.alive_bitset() {
-            Some(alive) => scorer.count(alive),
-            None => scorer.count_including_deleted(),
-        })
+        let (live, mut alive) = (reader.alive_bitset(), 0);
+        self.each_match(reader, 1.0, |found| match found {
+            Found::Count(n) if live.is_none() => alive = n as u32,
+            Found::Match(doc, _) if live.is_some_and(|l| l.is_alive(doc)) => alive += 1,
+            _ => {}
+        })?;
+        Ok(alive)
     }
 
     fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
