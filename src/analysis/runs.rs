@@ -1,10 +1,10 @@
 //! Runs of text between whitespace, and the commonest of them, *plain* runs: an ASCII word of
 //! letters and digits, maybe in brackets or quotes or followed by punctuation (`(python),`).
 //! Such a run yields exactly one token (and maybe its stem), the word lower-cased, at the next
-//! position: the tokenizer and the highlighter's scan take it without word segmentation. So do
-//! they a *compound* run: such words joined by single hyphens (`property-based`, `python-3`),
-//! which yields the compound whole and its parts (with their stems) as the tokenizer's
-//! compound rule makes them (see [`compound_tokens`]).
+//! position: the tokenizer and the highlighter's scan take it without word segmentation. They
+//! take a *compound* run the same way: such words joined by single hyphens (`property-based`,
+//! `python-3`), which yields the compound whole and its parts (with their stems) as the
+//! tokenizer's compound rule makes them (see [`compound_tokens`]).
 //!
 //! Two tables of byte classes: [`WHITESPACE`] splits runs at ASCII whitespace only, as
 //! [`super::segments::Segments`] does, for the tokenizer; [`BREAKS`] also at `/`, `=` and `&`,
