@@ -112,9 +112,9 @@ pub(super) enum Piece {
 /// Calls `f(surface, from, to, piece)` for the tokens of the compound `text[from..to]` (ASCII
 /// words of letters and digits joined by single hyphens) but the stems, as the tokenizer's
 /// compound rule makes them: the whole unless longer than [`MAX_LEN`], then each part unless
-/// longer (its position used all the same), in order. A token's text is its surface
-/// lower-cased; the caller adds a part's stem. The whole is at the compound's position, part
-/// `n` at `n` after it.
+/// longer (its position used all the same), in order. `surface` is the token's text before
+/// lower-casing: the caller lower-cases it and adds a part's stem. The whole is at the
+/// compound's position, part `n` at `n` after it.
 pub(super) fn compound_tokens(text: &str, from: usize, to: usize, mut f: impl FnMut(&str, usize, usize, Piece)) {
     if to - from <= MAX_LEN {
         f(&text[from..to], from, to, Piece::Whole);
