@@ -304,8 +304,8 @@ pub struct Snippet {
 
 /// The end of the text [`Snippet::build`] copies as it is from `bytes[at..]`: printable ASCII,
 /// and single spaces between printable ASCII bytes (what collapsing whitespace leaves alone). It
-/// stops at any other whitespace or control byte, at a space before one or before a character
-/// outside ASCII (which may be whitespace too), and at such a character.
+/// stops at any other whitespace or control byte, at a space before one, before a character
+/// outside ASCII (which may be whitespace too) or at the end, and at such a character.
 fn ascii_run_end(bytes: &[u8], mut at: usize) -> usize {
     let printable = |c: u8| c > b' ' && c < 0x7f;
     loop {
