@@ -11,7 +11,11 @@
 //! [`TermInfos`] does the same for where each term's postings are in each segment, which the
 //! scorer of the query words ([`crate::words`]) looked up in the segment's term dictionary for
 //! every alternative in every field of every word, on every search: about 40 walks of a term
-//! dictionary a search, some 5% of its cycles (`perf`, the topics mix).
+//! dictionary a search, some 5% of its cycles (`perf`, the topics mix). It also keeps, up to a
+//! bound, the postings the words scorer read in small segments, decoded and with each
+//! document's frequency factor ([`Decoded`]): the second search with a term multiplies, where
+//! the first unpacked blocks, looked up field lengths and divided (a tenth of a search's
+//! instructions once its terms were seen, the topics and typing mixes).
 
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
@@ -20,7 +24,7 @@ use tantivy::index::SegmentId;
 use tantivy::postings::TermInfo;
 use tantivy::query::Bm25StatisticsProvider;
 use tantivy::schema::Field;
-use tantivy::{Searcher, SegmentReader, Term};
+use tantivy::{DocId, Score, Searcher, SegmentReader, Term};
 
 use crate::analysis::FoldHash;
 
@@ -92,13 +96,61 @@ type SegmentTerms = HashMap<Term, Option<TermInfo>, FoldHash>;
 /// factor in each window, in at most [`MAX_WORD_BYTES`] in all. Each is keyed by all it
 /// depends on (fields, terms, boosts, BM25 weights, length factors), so it stays true for the
 /// snapshot's life.
+///
+/// And, for segments scored term at a time into flat arrays (`words`), each term's postings
+/// as they were read and scored: its documents and their frequency factors (see
+/// [`Decoded`]), in at most [`MAX_DECODED_BYTES`] in all, and the fields' length factors
+/// those were made with.
 #[derive(Default)]
 pub(crate) struct TermInfos {
     /// Segment -> term -> its postings' place.
     segments: RwLock<HashMap<SegmentId, SegmentTerms, FoldHash>>,
     /// Segment -> word key -> the word's best score in each window there.
     word_maxima: RwLock<Maxima>,
+    /// Field, its token count and the documents -> its length factors.
+    lengths: RwLock<Vec<(LengthsKey, Arc<[Score; 256]>)>>,
+    /// Terms' postings, decoded with their frequency factors.
+    decoded: RwLock<DecodedPostings>,
+    /// Most bytes of them ([`MAX_DECODED_BYTES`] if None).
+    decoded_limit: Option<usize>,
 }
+
+/// A field, its token count and the documents: what its length factors are made from.
+type LengthsKey = (Field, u64, u64);
+
+/// A term's postings in one field of one segment, read and scored once: its documents in
+/// order, each with its frequency factor `tf / (tf + length factor)` by the field's length
+/// factors `lengths`. Scoring the term is then a multiplication a document: no block to
+/// unpack, no field length to look up, no division.
+pub(crate) struct Decoded {
+    /// The length factors the factors were made with.
+    pub(crate) lengths: Arc<[Score; 256]>,
+    pub(crate) docs: Box<[DocId]>,
+    pub(crate) factors: Box<[Score]>,
+}
+
+impl Decoded {
+    /// The bytes a term of `docs` documents holds decoded: its documents and factors, and
+    /// about 100 for the entry (key, counts, pointers), so that many rare terms count too.
+    pub(crate) fn bytes(docs: u32) -> usize {
+        100 + docs as usize * (std::mem::size_of::<DocId>() + std::mem::size_of::<Score>())
+    }
+}
+
+/// (segment, field, where the postings start) -> the term's postings decoded.
+type DecodedKey = (SegmentId, Field, usize);
+
+/// Decoded postings and the bytes they hold.
+#[derive(Default)]
+struct DecodedPostings {
+    terms: HashMap<DecodedKey, Arc<Decoded>, FoldHash>,
+    bytes: usize,
+}
+
+/// Most bytes of decoded postings remembered (8 a posting, see [`Decoded::bytes`]): the topics
+/// and typing mixes on the 21,713-talk corpus decode about 8 MB of them; past it, postings are
+/// read from the index.
+pub(crate) const MAX_DECODED_BYTES: usize = 16 << 20;
 
 /// The words' best scores of each segment, and the bytes they hold.
 #[derive(Default)]
@@ -159,6 +211,76 @@ impl TermInfos {
             }
         }
         Ok(out)
+    }
+
+    /// The length factors of `field` with `tokens` tokens in `docs` documents, made by `make`
+    /// the first time (one table a field for the snapshot's life, so that postings decoded
+    /// with it are known to be decoded with the same).
+    pub(crate) fn length_factors(
+        &self,
+        key: LengthsKey,
+        make: impl FnOnce() -> Arc<[Score; 256]>,
+    ) -> Arc<[Score; 256]> {
+        if let Some((_, made)) = self.lengths.read().unwrap_or_else(|e| e.into_inner()).iter().find(|(k, _)| *k == key)
+        {
+            return made.clone();
+        }
+        let mut known = self.lengths.write().unwrap_or_else(|e| e.into_inner());
+        if let Some((_, made)) = known.iter().find(|(k, _)| *k == key) {
+            return made.clone();
+        }
+        let made = make();
+        // A field's counts are the snapshot's: a few tables at most (a different provider of
+        // statistics would add more; bounded all the same).
+        if known.len() < 64 {
+            known.push((key, made.clone()));
+        }
+        made
+    }
+
+    /// The decoded postings of the terms whose postings start at `starts` in `field` of
+    /// `segment`, in order, those remembered (one read of the memory for them all).
+    pub(crate) fn decoded_all(
+        &self,
+        segment: SegmentId,
+        field: Field,
+        starts: impl Iterator<Item = usize>,
+        out: &mut Vec<Option<Arc<Decoded>>>,
+    ) {
+        let known = self.decoded.read().unwrap_or_else(|e| e.into_inner());
+        out.extend(starts.map(|start| known.terms.get(&(segment, field, start)).cloned()));
+    }
+
+    /// Whether `bytes` more of decoded postings would be kept.
+    pub(crate) fn has_room_decoded(&self, bytes: usize) -> bool {
+        self.decoded.read().unwrap_or_else(|e| e.into_inner()).bytes + bytes <= self.decoded_limit()
+    }
+
+    fn decoded_limit(&self) -> usize {
+        self.decoded_limit.unwrap_or(MAX_DECODED_BYTES)
+    }
+
+    /// Remembers the decoded postings of the term whose postings start at `start` in `field`
+    /// of `segment`, if there is room.
+    pub(crate) fn remember_decoded(&self, segment: SegmentId, field: Field, start: usize, decoded: Arc<Decoded>) {
+        let bytes = Decoded::bytes(decoded.docs.len() as u32);
+        let mut known = self.decoded.write().unwrap_or_else(|e| e.into_inner());
+        if known.bytes + bytes <= self.decoded_limit() && !known.terms.contains_key(&(segment, field, start)) {
+            known.terms.insert((segment, field, start), decoded);
+            known.bytes += bytes;
+        }
+    }
+
+    /// A memory that keeps at most `bytes` of decoded postings.
+    #[cfg(test)]
+    pub(crate) fn with_decoded_limit(bytes: usize) -> TermInfos {
+        TermInfos { decoded_limit: Some(bytes), ..TermInfos::default() }
+    }
+
+    /// The bytes of decoded postings remembered.
+    #[cfg(test)]
+    pub(crate) fn decoded_bytes(&self) -> usize {
+        self.decoded.read().unwrap_or_else(|e| e.into_inner()).bytes
     }
 
     /// The best scores, window by window, of the word keyed `key` in `segment`, if learnt.

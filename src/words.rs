@@ -38,7 +38,7 @@ use tantivy::query::{
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocId, DocSet, Score, SegmentReader, TERMINATED, Term};
 
-use crate::statistics::TermInfos;
+use crate::statistics::{Decoded, TermInfos};
 
 mod pruning;
 mod scratch;
@@ -187,15 +187,27 @@ fn term_weight(docs: u64, freq: u64) -> Score {
     (1.0 + x).ln() * (1.0 + K1)
 }
 
-/// `k1 * (1 - b + b * length / average)` for every field length code, as tantivy caches it.
-fn length_factors(stats: &dyn Bm25StatisticsProvider, field: Field) -> tantivy::Result<Arc<[Score; 256]>> {
-    let average = stats.total_num_tokens(field)? as Score / stats.total_num_docs()? as Score;
-    let mut cache = [0.0; 256];
-    for (id, slot) in cache.iter_mut().enumerate() {
-        let length = FieldNormReader::id_to_fieldnorm(id as u8) as Score;
-        *slot = K1 * (1.0 - B + B * length / average);
-    }
-    Ok(Arc::new(cache))
+/// `k1 * (1 - b + b * length / average)` for every field length code, as tantivy caches it;
+/// the snapshot's table if `memory` is one (see [`TermInfos::length_factors`]).
+fn length_factors(
+    stats: &dyn Bm25StatisticsProvider,
+    field: Field,
+    memory: Option<&TermInfos>,
+) -> tantivy::Result<Arc<[Score; 256]>> {
+    let (tokens, docs) = (stats.total_num_tokens(field)?, stats.total_num_docs()?);
+    let make = || {
+        let average = tokens as Score / docs as Score;
+        let mut cache = [0.0; 256];
+        for (id, slot) in cache.iter_mut().enumerate() {
+            let length = FieldNormReader::id_to_fieldnorm(id as u8) as Score;
+            *slot = K1 * (1.0 - B + B * length / average);
+        }
+        Arc::new(cache)
+    };
+    Ok(match memory {
+        Some(memory) => memory.length_factors((field, tokens, docs), make),
+        None => make(),
+    })
 }
 
 struct WeightedField {
@@ -266,7 +278,7 @@ impl Query for WordsQuery {
                     (Some(l), _) => l,
                     (None, stats) => {
                         let made = match stats {
-                            Some(stats) => length_factors(stats, f.field)?,
+                            Some(stats) => length_factors(stats, f.field, self.term_infos.as_deref())?,
                             None => Arc::new([1.0; 256]),
                         };
                         lengths.push((f.field, made.clone()));
@@ -431,7 +443,9 @@ impl WordsWeight {
 
     /// Adds each alternative's BM25 score in field `f` into `s.field`, noting new documents in
     /// `s.in_field` and, unless the alternatives' postings cover a [`DENSE_SHARE`]th of the
-    /// segment or more (returns true then), in `s.field_docs`.
+    /// segment or more (returns true then), in `s.field_docs`. Each term's postings come decoded
+    /// from the snapshot's memory when it has them, and are decoded into it when it has room
+    /// (when scoring: see [`Decoded`]); else they are read from the index.
     fn add_field(
         &self,
         reader: &SegmentReader,
@@ -445,7 +459,7 @@ impl WordsWeight {
             false => None,
         };
         let norms = norms.unwrap_or_else(|| FieldNormReader::constant(reader.max_doc(), 1));
-        let Scratch { infos, in_field, field_docs, field, .. } = s;
+        let Scratch { infos, in_field, field_docs, field, decoded, .. } = s;
         let mut postings_docs = 0u64;
         let places = self.places(reader, &index, f)?;
         for ((_, term_boost, weight), info) in f.terms.iter().zip(places.iter()) {
@@ -455,7 +469,37 @@ impl WordsWeight {
             infos.push((info.clone(), weight * (boost * term_boost)));
         }
         let dense = postings_docs * DENSE_SHARE >= u64::from(reader.max_doc());
-        for (info, weight) in infos.drain(..) {
+        let mut add = |doc: DocId, score: Score| {
+            if dense {
+                in_field[doc as usize / 64] |= 1 << (doc % 64);
+            } else if mark(in_field, doc) {
+                field_docs.push(doc);
+            }
+            field[doc as usize] += score;
+        };
+        // The snapshot's postings decoded, when scoring (the factors are scores' parts).
+        let (segment, memory) = (reader.segment_id(), self.term_infos.as_deref().filter(|_| self.scoring));
+        if let Some(memory) = memory {
+            memory.decoded_all(segment, f.field, infos.iter().map(|(info, _)| info.postings_range.start), decoded);
+        }
+        for (i, (info, weight)) in infos.drain(..).enumerate() {
+            let known = decoded.get_mut(i).and_then(Option::take).filter(|d| Arc::ptr_eq(&d.lengths, &f.lengths));
+            let known = match (known, memory) {
+                (Some(known), _) => Some(known),
+                (None, Some(memory)) if memory.has_room_decoded(Decoded::bytes(info.doc_freq)) => {
+                    let made = Arc::new(decode(&index, &info, &f.lengths, &norms)?);
+                    memory.remember_decoded(segment, f.field, info.postings_range.start, made.clone());
+                    Some(made)
+                }
+                _ => None,
+            };
+            if let Some(known) = known {
+                // `weight * factor` is `weight * tf_factor(..)` below, to the bit.
+                for (&doc, &factor) in known.docs.iter().zip(known.factors.iter()) {
+                    add(doc, weight * factor);
+                }
+                continue;
+            }
             let mut postings = index.read_block_postings_from_terminfo(&info, IndexRecordOption::WithFreqs)?;
             loop {
                 let docs = postings.docs();
@@ -463,19 +507,39 @@ impl WordsWeight {
                     break;
                 }
                 for (&doc, &tf) in docs.iter().zip(postings.freqs()) {
-                    let score = weight * tf_factor(tf, &f.lengths, norms.fieldnorm_id(doc));
-                    if dense {
-                        in_field[doc as usize / 64] |= 1 << (doc % 64);
-                    } else if mark(in_field, doc) {
-                        field_docs.push(doc);
-                    }
-                    field[doc as usize] += score;
+                    add(doc, weight * tf_factor(tf, &f.lengths, norms.fieldnorm_id(doc)));
                 }
                 postings.advance();
             }
         }
+        decoded.clear();
         Ok(dense)
     }
+}
+
+/// A term's postings in a field (`info`), with each document's frequency factor by the
+/// field's `lengths` and `norms` (see [`Decoded`]).
+fn decode(
+    index: &tantivy::InvertedIndexReader,
+    info: &TermInfo,
+    lengths: &Arc<[Score; 256]>,
+    norms: &FieldNormReader,
+) -> tantivy::Result<Decoded> {
+    let mut postings = index.read_block_postings_from_terminfo(info, IndexRecordOption::WithFreqs)?;
+    let (mut docs, mut factors) =
+        (Vec::with_capacity(info.doc_freq as usize), Vec::with_capacity(info.doc_freq as usize));
+    loop {
+        let block = postings.docs();
+        if block.is_empty() {
+            break;
+        }
+        for (&doc, &tf) in block.iter().zip(postings.freqs()) {
+            docs.push(doc);
+            factors.push(tf_factor(tf, lengths, norms.fieldnorm_id(doc)));
+        }
+        postings.advance();
+    }
+    Ok(Decoded { lengths: lengths.clone(), docs: docs.into(), factors: factors.into() })
 }
 
 impl Weight for WordsWeight {

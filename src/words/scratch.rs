@@ -23,6 +23,8 @@ pub(super) struct Scratch {
     pub(super) word_docs: Vec<DocId>,
     /// The postings of the alternatives of the field being scored, and their weights.
     pub(super) infos: Vec<(tantivy::postings::TermInfo, Score)>,
+    /// Those alternatives' postings as the snapshot remembers them decoded, if it does.
+    pub(super) decoded: Vec<Option<std::sync::Arc<crate::statistics::Decoded>>>,
 }
 
 impl Scratch {
@@ -38,6 +40,7 @@ impl Scratch {
             self.field_docs.clear();
             self.word_docs.clear();
             self.infos.clear();
+            self.decoded.clear();
         }
         let words = docs.div_ceil(64);
         for v in [&mut self.field, &mut self.max, &mut self.sum, &mut self.total] {

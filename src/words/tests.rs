@@ -309,3 +309,57 @@ fn pruning_stands_aside_for_what_it_cannot_bound() {
     assert!(!WordsQuery::new(query.clone(), Some(1.5)).prunes());
     assert!(WordsQuery::new(query, Some(0.6)).and_then(vec![w6]).prunes());
 }
+
+/// Statistics of `searcher` with every field's token count doubled: other length factors.
+struct LongerFields<'a>(&'a tantivy::Searcher);
+
+impl Bm25StatisticsProvider for LongerFields<'_> {
+    fn total_num_tokens(&self, field: Field) -> tantivy::Result<u64> {
+        Ok(2 * self.0.total_num_tokens(field)?)
+    }
+    fn total_num_docs(&self) -> tantivy::Result<u64> {
+        self.0.total_num_docs()
+    }
+    fn doc_freq(&self, term: &Term) -> tantivy::Result<u64> {
+        self.0.doc_freq(term)
+    }
+}
+
+#[test]
+fn postings_remembered_decoded_score_as_read() {
+    let fields = Fields::new();
+    let talks = skewed_talks(2_000);
+    let searcher = segmented(&fields, &talks, &[799], "t/11");
+    let top = TopDocs::with_limit(10_000).order_by_score();
+    for words in [&["w0"][..], &["w1", "w0", "w7"], &["w9", "w3"]] {
+        let query = skewed_query(&fields, words);
+        let theirs = all(&searcher, WordsQuery::new(query.clone(), Some(0.6)).nested().as_ref());
+        let longer = |q: &dyn Query| {
+            let mut hits = searcher.search_with_statistics_provider(q, &top, &LongerFields(&searcher)).unwrap();
+            hits.sort_by_key(|&(_, a)| a);
+            hits
+        };
+        let theirs_longer = longer(WordsQuery::new(query.clone(), Some(0.6)).nested().as_ref());
+        assert_ne!(
+            theirs_longer.iter().map(|h| h.0).collect::<Vec<_>>(),
+            theirs.iter().map(|h| h.1).collect::<Vec<_>>()
+        );
+        // Room for nothing, for some of the postings, for all of them.
+        let mut kept = Vec::new();
+        for limit in [0, 6_000, usize::MAX] {
+            let memory = Arc::new(TermInfos::with_decoded_limit(limit));
+            let ours = || WordsQuery::new(query.clone(), Some(0.6)).remembering(Some(memory.clone()));
+            for round in 0..3 {
+                let case = format!("{words:?} limit {limit} round {round}");
+                assert_eq!(all(&searcher, &ours()), theirs, "{case}: the same scores, to the bit");
+                // Other statistics (length factors) with the same memory: not the factors
+                // decoded with the snapshot's.
+                assert_eq!(longer(&ours()), theirs_longer, "{case}: other statistics");
+            }
+            assert!(memory.decoded_bytes() <= limit);
+            kept.push(memory.decoded_bytes());
+        }
+        assert_eq!(kept[0], 0, "{words:?}");
+        assert!(kept[1] > 0 && kept[1] < kept[2], "{words:?}: {kept:?}");
+    }
+}
