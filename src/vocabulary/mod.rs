@@ -18,6 +18,10 @@ use tantivy_fst::{IntoStreamer, Map, MapBuilder, Streamer};
 
 use crate::analysis;
 
+mod sorted;
+
+use sorted::SortedTerms;
+
 /// Bits of an FST value that hold the fields a term occurs in (the rest is its frequency).
 const FIELD_BITS: u32 = 8;
 const MASK: u64 = (1 << FIELD_BITS) - 1;
@@ -57,6 +61,9 @@ pub struct Vocabulary {
     masks: RwLock<HashMap<Box<str>, u64, analysis::FoldHash>>,
     /// Answers of [`Vocabulary::within`], by edit distance then word.
     typos: RwLock<Typos>,
+    /// The terms in order in flat arrays, for prefixes' completions (None: too many to fit,
+    /// the FST is scanned).
+    sorted: Option<SortedTerms>,
     /// Each segment's own terms and counts, kept so that the vocabulary of the next commit
     /// reads only the segments that changed ([`Vocabulary::rebuild`]).
     parts: Vec<Part>,
@@ -109,20 +116,29 @@ impl Vocabulary {
                 }
             })
             .collect();
-        let map = match parts.as_slice() {
-            [only] => Arc::clone(&only.map),
+        let (map, sorted) = match parts.as_slice() {
+            [only] => (Arc::clone(&only.map), SortedTerms::of(&only.map)),
             _ => {
                 let mut union = parts.iter().fold(OpBuilder::new(), |op, p| op.add(p.map.as_ref())).union();
                 let mut builder = MapBuilder::memory();
+                let mut sorted = Some(SortedTerms::default());
                 let mut ok = true;
                 while let Some((key, counts)) = union.next() {
-                    ok &= builder.insert(key, counts.iter().fold(0, |sum, c| combine(sum, c.value))).is_ok();
+                    let value = counts.iter().fold(0, |sum, c| combine(sum, c.value));
+                    ok &= builder.insert(key, value).is_ok();
+                    if sorted.as_mut().is_some_and(|s| !s.push(key, value)) {
+                        sorted = None;
+                    }
                 }
                 let bytes = builder.into_inner().ok().filter(|_| ok);
-                Arc::new(bytes.and_then(|b| Map::from_bytes(b).ok()).unwrap_or_else(empty))
+                let map = bytes.and_then(|b| Map::from_bytes(b).ok());
+                // Terms the map does not have are not completions: none then, as in the map.
+                let sorted = sorted.filter(|_| map.is_some());
+                (Arc::new(map.unwrap_or_else(empty)), sorted.map(SortedTerms::shrunk))
             }
         };
         Vocabulary {
+            sorted,
             map,
             fields: fields.to_vec(),
             memo: RwLock::default(),
@@ -232,11 +248,12 @@ impl Vocabulary {
     /// The `k` most frequent terms starting with `prefix` (longer than it), looking at no more
     /// than `scan` terms, most frequent first.
     ///
-    /// A short prefix has thousands of completions to look through (`co`: tens of thousands, a
-    /// millisecond and more), and each costs some 2,000 instructions of FST streaming: the 392
-    /// of `python` were 13% of the query `development method with python`. The answers for
-    /// prefixes that needed more than [`MEMO_MIN_SCAN`] are remembered, so each costs that once
-    /// per snapshot. There are few such prefixes (about 150 in the corpus' vocabulary, more
+    /// A short prefix has thousands of completions to look through (`co`: tens of thousands).
+    /// They are read from the sorted terms ([`SortedTerms`]: a range found by binary search,
+    /// then a frequency a term) where streaming them out of the FST cost some 2,000
+    /// instructions each (the 392 of `python` were 13% of the query `development method with
+    /// python`). The answers for prefixes that needed more than [`MEMO_MIN_SCAN`] are also
+    /// remembered, so each costs that once per snapshot. There are few such prefixes (about 150 in the corpus' vocabulary, more
     /// in a bigger one: past [`MEMO_MAX`] remembered, the memo starts again), and they are
     /// exactly the ones typed again and again (every query starts with one).
     pub fn top_prefixed(&self, prefix: &str, k: usize, scan: usize) -> Vec<(String, u64)> {
@@ -258,8 +275,16 @@ impl Vocabulary {
         out
     }
 
-    /// [`Vocabulary::top_prefixed`], and how many terms it looked at.
+    /// [`Vocabulary::top_prefixed`], and how many terms it looked at: from the sorted terms.
     fn scan_prefixed(&self, prefix: &str, k: usize, scan: usize) -> (Vec<(String, u64)>, usize) {
+        match &self.sorted {
+            Some(sorted) => sorted.top_prefixed(prefix, k, scan),
+            None => self.stream_prefixed(prefix, k, scan),
+        }
+    }
+
+    /// [`Vocabulary::scan_prefixed`] by streaming the FST.
+    fn stream_prefixed(&self, prefix: &str, k: usize, scan: usize) -> (Vec<(String, u64)>, usize) {
         use std::cmp::Reverse;
         use std::collections::BinaryHeap;
         let mut upper = prefix.as_bytes().to_vec();
@@ -555,44 +580,4 @@ mod tests {
 
 /// An in-memory index for tests, whose segments are never merged.
 #[cfg(test)]
-pub(crate) mod testing {
-    use tantivy::{IndexReader, IndexWriter, ReloadPolicy, Searcher};
-
-    use crate::schema::Fields;
-
-    pub(crate) struct RamIndex {
-        pub(crate) fields: Fields,
-        writer: IndexWriter,
-        reader: IndexReader,
-    }
-
-    impl RamIndex {
-        pub(crate) fn new() -> RamIndex {
-            let fields = Fields::new();
-            let index = tantivy::Index::create_in_ram(fields.schema.clone());
-            crate::analysis::register(&index);
-            let writer: IndexWriter = index.writer_with_num_threads(1, 15_000_000).unwrap();
-            writer.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
-            let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into().unwrap();
-            RamIndex { fields, writer, reader }
-        }
-
-        /// Adds a talk with one speaker (none if empty).
-        pub(crate) fn add(&mut self, id: &str, title: &str, speaker: &str) {
-            let mut talk = crate::Talk::new(id, title);
-            talk.speakers = Some(speaker).filter(|s| !s.is_empty()).map(String::from).into_iter().collect();
-            self.writer.add_document(self.fields.document(&talk, "")).unwrap();
-        }
-
-        pub(crate) fn remove(&mut self, id: &str) {
-            self.writer.delete_query(Box::new(crate::ids::IdsQuery::new(&[id]))).unwrap();
-        }
-
-        /// Commits (a new segment for what was added) and returns a searcher of the commit.
-        pub(crate) fn commit(&mut self) -> Searcher {
-            self.writer.commit().unwrap();
-            self.reader.reload().unwrap();
-            self.reader.searcher()
-        }
-    }
-}
+pub(crate) mod testing;
