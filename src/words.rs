@@ -493,23 +493,14 @@ impl WordsWeight {
                 }
                 _ => None,
             };
-            if let Some(known) = known {
-                // `weight * factor` is `weight * tf_factor(..)` below, to the bit.
-                for (&doc, &factor) in known.docs.iter().zip(known.factors.iter()) {
-                    add(doc, weight * factor);
+            // The same factors either way: the same scores, to the bit.
+            match known {
+                Some(known) => {
+                    for (&doc, &factor) in known.docs.iter().zip(known.factors.iter()) {
+                        add(doc, weight * factor);
+                    }
                 }
-                continue;
-            }
-            let mut postings = index.read_block_postings_from_terminfo(&info, IndexRecordOption::WithFreqs)?;
-            loop {
-                let docs = postings.docs();
-                if docs.is_empty() {
-                    break;
-                }
-                for (&doc, &tf) in docs.iter().zip(postings.freqs()) {
-                    add(doc, weight * tf_factor(tf, &f.lengths, norms.fieldnorm_id(doc)));
-                }
-                postings.advance();
+                None => each_posting(&index, &info, &f.lengths, &norms, |doc, factor| add(doc, weight * factor))?,
             }
         }
         decoded.clear();
@@ -517,28 +508,41 @@ impl WordsWeight {
     }
 }
 
-/// A term's postings in a field (`info`), with each document's frequency factor by the
-/// field's `lengths` and `norms` (see [`Decoded`]).
+/// Each document of a term's postings in a field (`info`), in order, with its frequency
+/// factor by the field's `lengths` and `norms`.
+fn each_posting(
+    index: &tantivy::InvertedIndexReader,
+    info: &TermInfo,
+    lengths: &[Score; 256],
+    norms: &FieldNormReader,
+    mut f: impl FnMut(DocId, Score),
+) -> tantivy::Result<()> {
+    let mut postings = index.read_block_postings_from_terminfo(info, IndexRecordOption::WithFreqs)?;
+    loop {
+        let docs = postings.docs();
+        if docs.is_empty() {
+            return Ok(());
+        }
+        for (&doc, &tf) in docs.iter().zip(postings.freqs()) {
+            f(doc, tf_factor(tf, lengths, norms.fieldnorm_id(doc)));
+        }
+        postings.advance();
+    }
+}
+
+/// A term's postings in a field as [`each_posting`] reads them, kept (see [`Decoded`]).
 fn decode(
     index: &tantivy::InvertedIndexReader,
     info: &TermInfo,
     lengths: &Arc<[Score; 256]>,
     norms: &FieldNormReader,
 ) -> tantivy::Result<Decoded> {
-    let mut postings = index.read_block_postings_from_terminfo(info, IndexRecordOption::WithFreqs)?;
     let (mut docs, mut factors) =
         (Vec::with_capacity(info.doc_freq as usize), Vec::with_capacity(info.doc_freq as usize));
-    loop {
-        let block = postings.docs();
-        if block.is_empty() {
-            break;
-        }
-        for (&doc, &tf) in block.iter().zip(postings.freqs()) {
-            docs.push(doc);
-            factors.push(tf_factor(tf, lengths, norms.fieldnorm_id(doc)));
-        }
-        postings.advance();
-    }
+    each_posting(index, info, lengths, norms, |doc, factor| {
+        docs.push(doc);
+        factors.push(factor);
+    })?;
     Ok(Decoded { lengths: lengths.clone(), docs: docs.into(), factors: factors.into() })
 }
 

@@ -253,9 +253,10 @@ impl Vocabulary {
     /// then a frequency a term) where streaming them out of the FST cost some 2,000
     /// instructions each (the 392 of `python` were 13% of the query `development method with
     /// python`). The answers for prefixes that needed more than [`MEMO_MIN_SCAN`] are also
-    /// remembered, so each costs that once per snapshot. There are few such prefixes (about 150 in the corpus' vocabulary, more
-    /// in a bigger one: past [`MEMO_MAX`] remembered, the memo starts again), and they are
-    /// exactly the ones typed again and again (every query starts with one).
+    /// remembered, so each costs that once per snapshot. There are few such prefixes (about
+    /// 150 in the corpus' vocabulary, more in a bigger one: past [`MEMO_MAX`] remembered, the
+    /// memo starts again), and they are exactly the ones typed again and again (every query
+    /// starts with one).
     pub fn top_prefixed(&self, prefix: &str, k: usize, scan: usize) -> Vec<(String, u64)> {
         let memo = self.memo.read().unwrap_or_else(|e| e.into_inner());
         if let Some(found) = memo.get(&(prefix.into(), k, scan)) {

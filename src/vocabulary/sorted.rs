@@ -27,7 +27,7 @@ pub(super) struct SortedTerms {
 
 impl SortedTerms {
     /// The terms of `map` (values as [`super::Vocabulary`]'s: frequency above
-    /// [`FIELD_BITS`]), streamed from it (some 1,000 instructions a term: where the FST is
+    /// [`FIELD_BITS`]), streamed from it (some 1,200 instructions a term: where the FST is
     /// built, [`SortedTerms::push`] its terms instead); None if they do not fit (see
     /// [`SortedTerms::push`]).
     pub(super) fn of(map: &Map<Vec<u8>>) -> Option<SortedTerms> {
