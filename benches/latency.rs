@@ -17,7 +17,8 @@
 //! `LATENCY_ROUNDS=1` runs each query once, and `LATENCY_MIX=typing` (a substring of a mix
 //! name) runs only matching mixes; `LATENCY_SLOWEST=N` lists the N slowest queries (by their
 //! fastest run); `LATENCY_DUMP=FILE` writes every response (less its time) to compare two
-//! versions' results; `LATENCY_PAUSE_MS=2` sleeps that long before each search (searches
+//! versions' results (with `LATENCY_DUMP_AFTER=1`, each mix's after its rounds, the
+//! snapshot's memories filled by them); `LATENCY_PAUSE_MS=2` sleeps that long before each search (searches
 //! arriving apart, as keystrokes do, instead of back to back). Under callgrind, collect only
 //! inside the search:
 //! `valgrind --tool=callgrind --toggle-collect='talksearch::search::Engine::search' target/release/deps/latency-*`.
@@ -156,28 +157,35 @@ fn main() {
     // Every response (time left out), to compare the results of two versions.
     let mut dump =
         env("LATENCY_DUMP").map(|path| std::io::BufWriter::new(std::fs::File::create(path).expect("dump file")));
+    let dump_after = env("LATENCY_DUMP_AFTER").is_some();
     let wanted = |name: &str| only.as_deref().is_none_or(|o| name.contains(o));
     for (name, queries, prefix, facets) in mixes {
         if queries.is_empty() || !wanted(name) {
             continue;
         }
-        if let Some(out) = &mut dump {
+        let request = |q: &str| {
+            let mut req = SearchRequest::new(q);
+            req.prefix = prefix;
+            req.facets = if facets { Facet::ALL.to_vec() } else { Vec::new() };
+            req
+        };
+        let dump_mix = |out: &mut std::io::BufWriter<std::fs::File>| {
             for q in queries {
-                let mut req = SearchRequest::new(q.as_str());
-                req.prefix = prefix;
-                req.facets = if facets { Facet::ALL.to_vec() } else { Vec::new() };
-                let mut resp = engine.search(&req).expect("search runs");
+                let mut resp = engine.search(&request(q)).expect("search runs");
                 resp.took_ms = 0.0;
                 let line = serde_json::to_string(&resp).expect("response serialises");
                 writeln!(out, "{name}\t{line}").expect("dump writes");
             }
+        };
+        if let Some(out) = dump.as_mut().filter(|_| !dump_after) {
+            dump_mix(out);
         }
         measure(name, queries, rounds, |q| {
-            let mut req = SearchRequest::new(q);
-            req.prefix = prefix;
-            req.facets = if facets { Facet::ALL.to_vec() } else { Vec::new() };
-            std::hint::black_box(engine.search(&req).expect("search runs"));
+            std::hint::black_box(engine.search(&request(q)).expect("search runs"));
         });
+        if let Some(out) = dump.as_mut().filter(|_| dump_after) {
+            dump_mix(out);
+        }
     }
     if !typing.is_empty() && wanted("suggest") {
         if let Some(out) = &mut dump {

@@ -15,7 +15,8 @@
 //! bound, the postings the words scorer read in small segments, decoded and with each
 //! document's frequency factor ([`Decoded`]): the second search with a term multiplies, where
 //! the first unpacked blocks, looked up field lengths and divided (a tenth of a search's
-//! instructions once its terms were seen, the topics and typing mixes).
+//! instructions once its terms were seen, the topics and typing mixes). And, from a word's
+//! second search on, the word's scores in each small segment (`words/remembered.rs`).
 
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
@@ -100,7 +101,7 @@ type SegmentTerms = HashMap<Term, Option<TermInfo>, FoldHash>;
 /// And, for segments scored term at a time into flat arrays (`words`), each term's postings
 /// as they were read and scored: its documents and their frequency factors (see
 /// [`Decoded`]), in at most [`MAX_DECODED_BYTES`] in all, and the fields' length factors
-/// those were made with.
+/// those were made with; and words' scores there ([`crate::words::WordScores`]).
 #[derive(Default)]
 pub(crate) struct TermInfos {
     /// Segment -> term -> its postings' place.
@@ -113,6 +114,8 @@ pub(crate) struct TermInfos {
     decoded: RwLock<DecodedPostings>,
     /// Most bytes of them ([`MAX_DECODED_BYTES`] if None).
     decoded_limit: Option<usize>,
+    /// Words' scores in small segments, from their second search on.
+    pub(crate) word_scores: crate::words::WordScores,
 }
 
 /// A field, its token count and the documents: what its length factors are made from.
@@ -147,11 +150,15 @@ struct DecodedPostings {
     bytes: usize,
 }
 
-/// Most bytes of decoded postings remembered (8 a posting, see [`Decoded::bytes`]): the topics
-/// and typing mixes on the 21,713-talk corpus decode 7.7 MB of them; past it, postings are read
-/// from the index. Bounded so that serving the corpus stays under 100 MB at its peak (87 MB,
-/// 95 MB with the result cache, in the load test with these 7.7 MB).
-pub(crate) const MAX_DECODED_BYTES: usize = 8 << 20;
+/// Most bytes of decoded postings remembered (8 a posting, see [`Decoded::bytes`]); past it,
+/// postings are read from the index. A word searched three times or more is added from its
+/// remembered scores instead ([`crate::words::WordScores`], up to 8 MB), which the topics and
+/// typing mixes on the 21,713-talk corpus fill with 7.4 MB: decoded postings serve the first
+/// and second searches of a word, and the alternatives that change as a query is typed. With
+/// 2 MB of them a round of the two mixes, once the words are remembered, took as many
+/// instructions as with 8 MB (524.0M against 527.7M), the first two rounds 1.6% more: 6 MB
+/// kept under the 100 MB the server is to stay within.
+pub(crate) const MAX_DECODED_BYTES: usize = 2 << 20;
 
 /// The words' best scores of each segment, and the bytes they hold.
 #[derive(Default)]
@@ -276,6 +283,13 @@ impl TermInfos {
     #[cfg(test)]
     pub(crate) fn with_decoded_limit(bytes: usize) -> TermInfos {
         TermInfos { decoded_limit: Some(bytes), ..TermInfos::default() }
+    }
+
+    /// This memory, keeping at most `bytes` of words' scores.
+    #[cfg(test)]
+    pub(crate) fn with_word_scores_limit(mut self, bytes: usize) -> TermInfos {
+        self.word_scores = crate::words::WordScores::with_limit(bytes);
+        self
     }
 
     /// The bytes of decoded postings remembered.

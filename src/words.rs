@@ -21,6 +21,11 @@
 //! top-hits collector gets only the documents of the segment that can be a top hit (the
 //! `pruning` module); the count of matches is read without scores.
 //!
+//! From a word's second search on, a snapshot remembers its scores in each small segment (its
+//! documents and their scores, up to a bound: the `remembered` module), and later searches
+//! add the word into the totals from them, without reading its postings: the same additions,
+//! the same scores to the bit.
+//!
 //! A query's synonyms (phrases, mostly) are optional clauses after the words: rather than
 //! tantivy's union of the words and them, which buffers and merges every matching document
 //! again, their documents are added into the same arrays, in clause order, as the union sums.
@@ -41,8 +46,12 @@ use tantivy::{DocId, DocSet, Score, SegmentReader, TERMINATED, Term};
 use crate::statistics::{Decoded, TermInfos};
 
 mod pruning;
+mod remembered;
 mod scratch;
 mod window;
+
+use remembered::Scored;
+pub(crate) use remembered::WordScores;
 
 use scratch::{SCRATCH, Scratch, combine, docs_in, larger, mark, tf_factor};
 
@@ -232,6 +241,9 @@ struct WordsWeight {
     then: Vec<Box<dyn Weight>>,
     /// What segments of more than `dense_max_docs` are searched with, if the searcher has any.
     large: Option<Large>,
+    /// Each word's key ([`pruning::word_key`]), for the snapshot's memory of its best scores
+    /// and its scores (none without a memory).
+    keys: Vec<Vec<u8>>,
     /// Live matches counted while a segment's top hits were found, for [`Weight::count`] to
     /// take.
     counted: std::sync::Mutex<Vec<(SegmentId, u32)>>,
@@ -242,8 +254,6 @@ struct WordsWeight {
 struct Large {
     /// Segments of more documents than this are large.
     limit: u32,
-    /// Each word's key for the best scores learnt ([`pruning::word_key`]).
-    keys: Vec<Vec<u8>>,
     /// Documents in a window of best scores.
     window: u32,
 }
@@ -306,12 +316,14 @@ impl Query for WordsQuery {
         }
         let limit = self.dense_max_docs;
         let large = match enable_scoring.searcher() {
-            Some(searcher) if searcher.segment_readers().iter().any(|r| r.max_doc() > limit) => Some(Large {
-                limit,
-                keys: words.iter().map(|w| pruning::word_key(w, self.tie_breaker)).collect(),
-                window: self.window,
-            }),
+            Some(searcher) if searcher.segment_readers().iter().any(|r| r.max_doc() > limit) => {
+                Some(Large { limit, window: self.window })
+            }
             _ => None,
+        };
+        let keys = match &self.term_infos {
+            Some(_) => words.iter().map(|w| pruning::word_key(w, self.tie_breaker)).collect(),
+            None => Vec::new(),
         };
         let then = self.then.iter().map(|q| q.weight(enable_scoring)).collect::<tantivy::Result<_>>()?;
         Ok(Box::new(WordsWeight {
@@ -323,6 +335,7 @@ impl Query for WordsQuery {
             prunes: self.prunes(),
             then,
             large,
+            keys,
             counted: Default::default(),
         }))
     }
@@ -363,7 +376,13 @@ impl WordsWeight {
             // Clean again only once the arrays are all zeros again, at the end.
             s.dirty = true;
             let mut matched = 0;
-            for word in &self.words {
+            let (segment, memory) = (reader.segment_id(), self.word_memory(boost));
+            for (w, word) in self.words.iter().enumerate() {
+                let key = memory.and(self.keys.get(w));
+                if let Some(known) = memory.zip(key).and_then(|(m, key)| m.word_scores.get(segment, key, word)) {
+                    matched += known.add_to(s);
+                    continue;
+                }
                 // A word with a dense field is combined from its bit set, not a list.
                 let mut word_dense = false;
                 for f in word {
@@ -381,6 +400,10 @@ impl WordsWeight {
                         s.field_docs = docs;
                         s.field_docs.clear();
                     }
+                }
+                if let Some((memory, key)) = memory.zip(key).filter(|(m, key)| m.word_scores.wants(segment, key)) {
+                    let scored = Scored::of_word(s, word, word_dense, reader.max_doc() as usize, self.tie_breaker);
+                    memory.word_scores.remember(segment, key, scored);
                 }
                 if word_dense {
                     matched += s.add_word_to_total_dense(reader.max_doc() as usize, self.tie_breaker);
@@ -411,6 +434,17 @@ impl WordsWeight {
             s.dirty = false;
             Ok(())
         })
+    }
+
+    /// The snapshot's memory of words' scores, if the weight scores (with `boost` 1, which the
+    /// words' keys assume) and has one.
+    fn word_memory(&self, boost: Score) -> Option<&TermInfos> {
+        self.term_infos.as_deref().filter(|_| self.scoring && boost == 1.0)
+    }
+
+    /// Each word's key, or an empty one where the weight has no memory (which keys are for).
+    fn keys_or_none(&self) -> impl Iterator<Item = &[u8]> {
+        (0..self.words.len()).map(|w| self.keys.get(w).map_or(&[][..], Vec::as_slice))
     }
 
     /// What [`Weight::for_each_pruning`] counted in `reader`'s segment, if it ran there.

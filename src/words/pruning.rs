@@ -205,9 +205,9 @@ impl WordsWeight {
         // Per word: its best score in each window, if learnt, or else its bound there; the
         // clauses after the words have no bound (no window is skipped).
         let after = if self.then.is_empty() { 0.0 } else { Score::INFINITY };
-        let words = large.keys.len();
+        let words = self.words.len();
         let (mut bounds, mut learning) = (Vec::with_capacity(words), Vec::with_capacity(words));
-        for (w, key) in large.keys.iter().enumerate() {
+        for (w, key) in self.keys_or_none().enumerate() {
             let known = memory.and_then(|m| m.word_maxima(segment, key)).filter(|m| m.len() == windows);
             learning.push((known.is_none() && memory.is_some()).then(|| vec![0.0; windows]));
             bounds.push(match known {
@@ -284,7 +284,7 @@ impl WordsWeight {
                 }),
             }
         }
-        for (best, key) in learning.into_iter().zip(&large.keys) {
+        for (best, key) in learning.into_iter().zip(self.keys_or_none()) {
             if let (Some(best), Some(memory)) = (best, memory) {
                 memory.learn_word_maxima(segment, key, best);
             }

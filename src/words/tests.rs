@@ -347,7 +347,8 @@ fn postings_remembered_decoded_score_as_read() {
         // Room for nothing, for some of the postings, for all of them.
         let mut kept = Vec::new();
         for limit in [0, 6_000, usize::MAX] {
-            let memory = Arc::new(TermInfos::with_decoded_limit(limit));
+            // (Words' scores not kept: every round reads the postings.)
+            let memory = Arc::new(TermInfos::with_decoded_limit(limit).with_word_scores_limit(0));
             let ours = || WordsQuery::new(query.clone(), Some(0.6)).remembering(Some(memory.clone()));
             for round in 0..3 {
                 let case = format!("{words:?} limit {limit} round {round}");
@@ -361,5 +362,44 @@ fn postings_remembered_decoded_score_as_read() {
         }
         assert_eq!(kept[0], 0, "{words:?}");
         assert!(kept[1] > 0 && kept[1] < kept[2], "{words:?}: {kept:?}");
+    }
+}
+
+#[test]
+fn words_remembered_score_as_scored() {
+    let fields = Fields::new();
+    let talks = skewed_talks(2_000);
+    let searcher = segmented(&fields, &talks, &[799], "t/11");
+    for words in [&["w0"][..], &["w1", "w0", "w7"], &["w9", "w3"]] {
+        let query = skewed_query(&fields, words);
+        let theirs = all(&searcher, WordsQuery::new(query.clone(), Some(0.6)).nested().as_ref());
+        // Room for nothing, for all of the words (postings decoded or not), for half of them.
+        let mut kept: Vec<usize> = Vec::new();
+        for case in 0..4 {
+            let (limit, decoded) = match case {
+                0 => (0, usize::MAX),
+                1 => (usize::MAX, usize::MAX),
+                2 => (usize::MAX, 0),
+                _ => (kept[1] / 2, 0),
+            };
+            let memory = Arc::new(TermInfos::with_decoded_limit(decoded).with_word_scores_limit(limit));
+            let ours = || WordsQuery::new(query.clone(), Some(0.6)).remembering(Some(memory.clone()));
+            let mut bytes = Vec::new();
+            for round in 0..4 {
+                let case = format!("{words:?} limit {limit} decoded {decoded} round {round}");
+                assert_eq!(all(&searcher, &ours()), theirs, "{case}: the same scores, to the bit");
+                // The count too, which also scores the words.
+                let count = searcher.search(&ours(), &tantivy::collector::Count).unwrap();
+                assert_eq!(count, theirs.len(), "{case}: count");
+                bytes.push(memory.word_scores.bytes());
+            }
+            // Kept from the second search on, not the first.
+            assert_eq!(bytes[0], 0, "{words:?} limit {limit}: {bytes:?}");
+            assert!(bytes.iter().all(|&b| b <= limit), "{words:?} limit {limit}: {bytes:?}");
+            kept.push(bytes[3]);
+        }
+        assert_eq!(kept[0], 0, "{words:?}");
+        assert!(kept[1] > 0 && kept[1] == kept[2], "{words:?}: {kept:?}");
+        assert!(kept[3] > 0 && kept[3] < kept[1], "{words:?}: {kept:?}");
     }
 }
