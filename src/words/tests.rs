@@ -4,6 +4,7 @@ use tantivy::collector::TopDocs;
 use tantivy::query::{BooleanQuery, BoostQuery, EnableScoring, Occur, TermQuery};
 use tantivy::{DocAddress, Index, IndexWriter};
 
+use super::scratch::SCRATCH;
 use super::*;
 use crate::schema::Fields;
 use crate::statistics::TermInfos;
