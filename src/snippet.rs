@@ -307,6 +307,14 @@ pub struct Snippet {
 /// stops at any other whitespace or control byte, at a space before one, before a character
 /// outside ASCII (which may be whitespace too) or at the end, and at such a character.
 fn ascii_run_end(bytes: &[u8], mut at: usize) -> usize {
+    // Eight bytes at a time while they are all copied as they are (a word of prose and its
+    // space are a chunk or two), then byte by byte to the end of the run.
+    while let Some(chunk) = bytes.get(at..at + 8) {
+        match copied_as_is(u64::from_le_bytes(chunk.try_into().unwrap_or_default())) {
+            true => at += 8,
+            false => break,
+        }
+    }
     let printable = |c: u8| c > b' ' && c < 0x7f;
     loop {
         match bytes.get(at) {
@@ -315,6 +323,22 @@ fn ascii_run_end(bytes: &[u8], mut at: usize) -> usize {
             _ => return at,
         }
     }
+}
+
+/// Whether [`ascii_run_end`] takes all eight bytes of `chunk` (little-endian) from its first:
+/// every byte printable ASCII or a space, no two spaces together, the last not a space (whose
+/// next byte is not in the chunk).
+fn copied_as_is(chunk: u64) -> bool {
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    if chunk & HIGH != 0 {
+        return false; // outside ASCII
+    }
+    // With every byte under 0x80, no sum below carries into the next byte.
+    let at_least_space = (chunk + 0x60 * ONES) & HIGH == HIGH;
+    let no_delete = (chunk + ONES) & HIGH == 0;
+    let spaces = !((chunk ^ 0x20 * ONES) + 0x7f * ONES) & HIGH;
+    at_least_space && no_delete && spaces & (spaces >> 8) == 0 && spaces >> 63 == 0
 }
 
 impl Snippet {
