@@ -315,6 +315,11 @@ fn ascii_run_end(bytes: &[u8], mut at: usize) -> usize {
             false => break,
         }
     }
+    ascii_run_end_bytewise(bytes, at)
+}
+
+/// [`ascii_run_end`] one byte at a time.
+fn ascii_run_end_bytewise(bytes: &[u8], mut at: usize) -> usize {
     let printable = |c: u8| c > b' ' && c < 0x7f;
     loop {
         match bytes.get(at) {
@@ -337,7 +342,7 @@ fn copied_as_is(chunk: u64) -> bool {
     // With every byte under 0x80, no sum below carries into the next byte.
     let at_least_space = (chunk + 0x60 * ONES) & HIGH == HIGH;
     let no_delete = (chunk + ONES) & HIGH == 0;
-    let spaces = !((chunk ^ 0x20 * ONES) + 0x7f * ONES) & HIGH;
+    let spaces = !((chunk ^ (0x20 * ONES)) + 0x7f * ONES) & HIGH;
     at_least_space && no_delete && spaces & (spaces >> 8) == 0 && spaces >> 63 == 0
 }
 
