@@ -156,7 +156,7 @@ struct DecodedPostings {
 /// typing mixes on the 21,713-talk corpus fill with 7.4 MB: decoded postings serve the first
 /// and second searches of a word, and the alternatives that change as a query is typed. With
 /// 2 MB of them a round of the two mixes, once the words are remembered, took as many
-/// instructions as with 8 MB (524.0M against 527.7M), the first two rounds 1.6% more: 6 MB
+/// instructions as with 8 MB (524.0M against 527.7M), a warm-up and two rounds 1.6% more: 6 MB
 /// kept under the 100 MB the server is to stay within.
 pub(crate) const MAX_DECODED_BYTES: usize = 2 << 20;
 
