@@ -278,3 +278,31 @@ fn ascii_runs_end_where_the_byte_by_byte_rule_ends_them() {
         }
     }
 }
+
+#[test]
+fn escaping_replaces_each_special_character_and_keeps_the_rest() {
+    let reference = |text: &str| -> String {
+        text.chars()
+            .map(|c| match c {
+                '&' => "&amp;".to_string(),
+                '<' => "&lt;".to_string(),
+                '>' => "&gt;".to_string(),
+                '"' => "&quot;".to_string(),
+                '\'' => "&#39;".to_string(),
+                c => c.to_string(),
+            })
+            .collect()
+    };
+    let mut below = numbers(11);
+    let alphabet = ['&', '<', '>', '"', '\'', ' ', 'é', '本', '—', '\n'];
+    for _ in 0..5_000 {
+        // Runs of plain letters long and short, so that the searches skip both.
+        let text: String = (0..below(80))
+            .map(|_| match below(4) {
+                0 => alphabet[below(alphabet.len())],
+                _ => char::from(b'a' + below(26) as u8),
+            })
+            .collect();
+        assert_eq!(escape_html(&text), reference(&text), "{text:?}");
+    }
+}
