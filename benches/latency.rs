@@ -18,9 +18,9 @@
 //! name) runs only matching mixes; `LATENCY_SLOWEST=N` lists the N slowest queries (by their
 //! fastest run); `LATENCY_DUMP=FILE` writes every response (less its time) to compare two
 //! versions' results (with `LATENCY_DUMP_AFTER=1`, each mix's after its rounds, the
-//! snapshot's memories filled by them); `LATENCY_PAUSE_MS=2` sleeps that long before each search (searches
-//! arriving apart, as keystrokes do, instead of back to back). Under callgrind, collect only
-//! inside the search:
+//! snapshot's memories filled by them); `LATENCY_PAUSE_MS=2` sleeps that long before each
+//! search (searches arriving apart, as keystrokes do, instead of back to back). Under
+//! callgrind, collect only inside the search:
 //! `valgrind --tool=callgrind --toggle-collect='talksearch::search::Engine::search' target/release/deps/latency-*`.
 
 // The allocator the binary ships with (src/main.rs): the figures are those of the product.
