@@ -389,7 +389,7 @@ fn words_remembered_score_as_scored() {
             for round in 0..4 {
                 let case = format!("{words:?} limit {limit} decoded {decoded} round {round}");
                 assert_eq!(all(&searcher, &ours()), theirs, "{case}: the same scores, to the bit");
-                // The count too, which also scores the words.
+                // The count too (a count does not score: the words are read, memory or not).
                 let count = searcher.search(&ours(), &tantivy::collector::Count).unwrap();
                 assert_eq!(count, theirs.len(), "{case}: count");
                 bytes.push(memory.word_scores.bytes());
